@@ -1,0 +1,15 @@
+"""Log in and log out."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from sakip.accounts.forms import LoginForm
+
+urlpatterns = [
+    path(
+        "masuk/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+]

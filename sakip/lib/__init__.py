@@ -1,0 +1,1 @@
+"""Helpers shared by the apps; not an app itself."""

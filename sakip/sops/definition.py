@@ -1,0 +1,103 @@
+"""The consistency rules of an SOP definition, shared by the admin, the importer and the loader."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from sakip.sops.models import Step
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """What the rules need to know of a step, wherever it comes from (form, file, database)."""
+
+    number: int | None
+    kind: str
+    has_actor: bool
+    duration: int | None
+    return_to: int | None
+
+
+def spec_of(step: Step) -> StepSpec:
+    return StepSpec(
+        number=step.number,
+        kind=step.kind,
+        has_actor=step.actor_id is not None,
+        duration=step.duration,
+        return_to=step.return_to,
+    )
+
+
+def definition_errors(steps: Iterable[StepSpec]) -> list[str]:
+    """Every reason the steps do not form a usable SOP, in reading order; empty when consistent."""
+    steps = sorted(steps, key=lambda s: (s.number is None, s.number or 0))
+    errors: list[str] = []
+    if not steps:
+        return [_("The SOP has no steps: it needs at least a start step and an end step.")]
+
+    numbers = [s.number for s in steps if s.number is not None]
+    for number, count in sorted(Counter(numbers).items()):
+        if count > 1:
+            errors.append(_("Step number %(number)s is used %(count)s times.") % {"number": number, "count": count})
+    for s in steps:
+        if s.number is None or s.number < 1:
+            errors.append(_("Every step needs a number of 1 or more."))
+
+    kinds = Counter(s.kind for s in steps)
+    if kinds[Step.Kind.START] != 1:
+        errors.append(_("The SOP needs exactly one start step (it has %(count)s).") % {"count": kinds[Step.Kind.START]})
+    elif steps[0].kind != Step.Kind.START:
+        errors.append(_("The start step must be the first step."))
+    if kinds[Step.Kind.END] != 1:
+        errors.append(_("The SOP needs exactly one end step (it has %(count)s).") % {"count": kinds[Step.Kind.END]})
+    elif steps[-1].kind != Step.Kind.END:
+        errors.append(_("The end step must be the last step."))
+
+    existing = set(numbers)
+    for s in steps:
+        label = {"number": s.number}
+        if not s.has_actor:
+            errors.append(_("Step %(number)s has no actor.") % label)
+        if s.duration is None or s.duration <= 0:
+            errors.append(_("Step %(number)s: the time must be greater than zero.") % label)
+        if s.kind == Step.Kind.DECISION:
+            if s.return_to is None:
+                errors.append(_("Step %(number)s is a decision but has no step to return to.") % label)
+            elif s.number is not None and s.return_to >= s.number:
+                errors.append(
+                    _("Step %(number)s returns to step %(target)s, which is not earlier than the decision.")
+                    % {**label, "target": s.return_to}
+                )
+            elif s.return_to not in existing:
+                errors.append(
+                    _("Step %(number)s returns to step %(target)s, which does not exist.")
+                    % {**label, "target": s.return_to}
+                )
+        elif s.return_to is not None:
+            errors.append(_("Step %(number)s is not a decision, so it cannot return a draft.") % label)
+    return errors
+
+
+def validate_definition(steps: Iterable[StepSpec]) -> None:
+    errors = definition_errors(steps)
+    if errors:
+        raise ValidationError(errors)
+
+
+def steps_from_rows(rows: Iterable[dict[str, Any]]) -> list[StepSpec]:
+    return [
+        StepSpec(
+            number=row.get("number"),
+            kind=row.get("kind", ""),
+            has_actor=bool(row.get("actor")),
+            duration=row.get("duration"),
+            return_to=row.get("return_to"),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,158 @@
+"""An SOP as data: the identity block of the official sheet, its actors and its steps."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class SopQuerySet(models.QuerySet):
+    def current(self) -> SopQuerySet:
+        """The newest revision of every SOP."""
+        newest = Sop.objects.filter(slug=OuterRef("slug")).order_by("-revision").values("revision")[:1]
+        return self.filter(revision=Subquery(newest))
+
+    def latest_of(self, slug: str) -> Sop:
+        sop = self.filter(slug=slug).order_by("-revision").first()
+        if sop is None:
+            raise Sop.DoesNotExist(f"No SOP with code {slug!r}.")
+        return sop
+
+
+class Sop(models.Model):
+    """One revision of an SOP. Documents point at the revision they started under."""
+
+    slug = models.SlugField(_("code"), max_length=80, help_text=_("Short name used in addresses."))
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+    instansi = models.TextField(
+        _("agency"), help_text=_("As on the sheet, one line per level (e.g. government, office).")
+    )
+    nomor = models.CharField(_("SOP number"), max_length=120, blank=True)
+    tanggal_pembuatan = models.CharField(_("date made"), max_length=60, blank=True)
+    tanggal_revisi = models.CharField(_("revision date"), max_length=60, blank=True)
+    tanggal_efektif = models.CharField(_("effective date"), max_length=60, blank=True)
+    disahkan_oleh = models.TextField(_("approved by"), blank=True)
+    nama = models.CharField(_("SOP name"), max_length=300)
+    dasar_hukum = models.JSONField(_("legal basis"), default=list, blank=True)
+    kualifikasi_pelaksana = models.TextField(_("qualification of the actors"), blank=True)
+    keterkaitan = models.JSONField(_("related SOPs"), default=list, blank=True)
+    peralatan = models.TextField(_("equipment / supplies"), blank=True)
+    peringatan = models.TextField(_("warning"), blank=True)
+    pencatatan = models.JSONField(_("recording and data collection"), default=list, blank=True)
+    revision_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    # Set when the first document starts under this revision; from then on the
+    # revision is frozen and an edit makes a new revision instead.
+    in_use_since = models.DateTimeField(_("in use since"), null=True, blank=True, editable=False)
+
+    objects = SopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SOP")
+        verbose_name_plural = _("SOPs")
+        ordering = ["nama", "slug", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "revision"], name="sop_unique_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nama} (rev. {self.revision})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sops:sheet_revision", args=[self.slug, self.revision])
+
+    @property
+    def is_in_use(self) -> bool:
+        return self.in_use_since is not None
+
+    def is_latest(self) -> bool:
+        newest = Sop.objects.filter(slug=self.slug).aggregate(m=Max("revision"))["m"]
+        return newest == self.revision
+
+    def ordered_steps(self) -> list[Step]:
+        return list(self.steps.select_related("actor").order_by("number"))
+
+
+class Actor(models.Model):
+    """A column of the sheet (pelaksana), held by the members of one group."""
+
+    sop = models.ForeignKey(Sop, on_delete=models.CASCADE, related_name="actors")
+    position = models.PositiveSmallIntegerField(_("column"))
+    name = models.CharField(_("name on the sheet"), max_length=120)
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("role (group of people)"),
+        on_delete=models.PROTECT,
+        related_name="sop_actors",
+        help_text=_("The people in this group act for this column."),
+    )
+
+    class Meta:
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
+        ordering = ["sop", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(models.Model):
+    class Kind(models.TextChoices):
+        START = "start", _("start")
+        PROCESS = "process", _("process")
+        DECISION = "decision", _("decision")
+        END = "end", _("end")
+
+    class TimeUnit(models.TextChoices):
+        MINUTES = "minutes", _("minutes")
+        HOURS = "hours", _("hours")
+        WORKING_DAYS = "working_days", _("working days")
+
+    sop = models.ForeignKey(Sop, on_delete=models.CASCADE, related_name="steps")
+    # Numbers are unique per SOP, but that is checked by validate_definition()
+    # rather than by a database constraint: a constraint would refuse swapping
+    # two numbers in one admin save, which is how steps are reordered.
+    number = models.PositiveSmallIntegerField(_("no."))
+    activity = models.TextField(_("activity"))
+    actor = models.ForeignKey(Actor, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="steps")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PROCESS)
+    requirement = models.TextField(_("requirements / completeness"), blank=True)
+    duration = models.PositiveIntegerField(_("time"))
+    duration_unit = models.CharField(_("time unit"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.MINUTES)
+    output = models.TextField(_("output"), blank=True)
+    notes = models.TextField(_("remarks"), blank=True)
+    return_to = models.PositiveSmallIntegerField(
+        _("returns to step"),
+        null=True,
+        blank=True,
+        help_text=_("For a decision: the earlier step a draft goes back to."),
+    )
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["sop", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.activity[:60]}"
+
+    @property
+    def is_decision(self) -> bool:
+        return self.kind == self.Kind.DECISION
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.kind in (self.Kind.START, self.Kind.END)

@@ -1,0 +1,32 @@
+"""Writes to SOP definitions: new revisions and copies. Views and the admin call these."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from sakip.sops.models import Sop
+from sakip.sops.serialization import sop_from_dict, sop_to_dict
+
+
+def sop_new_revision(*, sop: Sop, by=None, note: str = "") -> Sop:
+    """Copy the newest revision of ``sop`` into the next revision, dated today.
+
+    Documents keep pointing at the revision they started under, so a revision
+    that is in use is never edited: the edit goes to the new one.
+    """
+    with transaction.atomic():
+        latest = Sop.objects.select_for_update().filter(slug=sop.slug).order_by("-revision")[0]
+        data = sop_to_dict(latest)
+        data["identity"]["tanggal_revisi"] = date_format(timezone.localdate(), "DATE_FORMAT")
+        return sop_from_dict(data, by=by, revision_note=note)
+
+
+def sop_copy(*, sop: Sop, slug: str, nama: str, by=None) -> Sop:
+    """A new SOP (revision 1) with the identity, actors and steps of ``sop``."""
+    data = sop_to_dict(sop)
+    data["slug"] = slug
+    data["identity"]["nama"] = nama
+    with transaction.atomic():
+        return sop_from_dict(data, by=by)
