@@ -1,13 +1,16 @@
 """The project's addresses."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="sops:list"), name="home"),
     path("akun/", include("sakip.accounts.urls")),
     path("sop/", include("sakip.sops.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher is on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -66,3 +66,18 @@ def test_it_uses_the_jakarta_time_zone_and_indonesian_by_default():
 
 def test_it_expires_sessions_after_a_working_day():
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+
+
+@pytest.mark.django_db
+def test_it_speaks_indonesian_even_to_an_english_browser(client):
+    r = client.get("/akun/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="id"' in r.text
+
+
+@pytest.mark.django_db
+def test_it_switches_to_english_when_chosen(client):
+    r = client.post("/i18n/setlang/", {"language": "en", "next": "/akun/masuk/"})
+    assert r.status_code == 302
+    r = client.get("/akun/masuk/")
+    assert 'lang="en"' in r.text
+    assert "Log in" in r.text
