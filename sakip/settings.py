@@ -1,5 +1,6 @@
 """The one settings module of sakip, configured by environment variables (see README)."""
 
+import os
 import zoneinfo
 from pathlib import Path
 
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "csp",
     "sakip.accounts",
     "sakip.sops",
+    "sakip.workflow",
 ]
 
 MIDDLEWARE = [
@@ -80,10 +82,13 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"Environment variable DATABASE_URL is malformed: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several people act at once: wait for a lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several people act at once: a transaction takes the write lock when it
+    # begins and others wait for it, instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = None
+    # Tests use a file, not memory: the concurrency tests need real connections
+    # from several threads to one database.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(BASE_DIR / "data" / f"test-{os.getpid()}.sqlite3")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,203 @@
+"""The one write path of the workflow: starting, moving and cancelling documents.
+
+Every rule is read from the SOP's data: what a step allows follows from its
+kind, who may act from its actor, where a return goes from its return step.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sakip.sops.models import Sop, Step
+from sakip.workflow.models import Document, HistoryEntry
+
+Action = HistoryEntry.Action
+
+# What a person can do at a step, by the step's kind.
+ACTIONS_BY_KIND: dict[str, tuple[str, ...]] = {
+    Step.Kind.START: (Action.COMPLETE,),
+    Step.Kind.PROCESS: (Action.COMPLETE,),
+    Step.Kind.DECISION: (Action.APPROVE, Action.RETURN),
+    Step.Kind.END: (Action.FINISH,),
+}
+
+
+class DocumentMovedOn(Exception):
+    """Somebody else acted first: the document is no longer where the person saw it."""
+
+    def __init__(self):
+        super().__init__(_("This document has moved on since you opened it. Look at it again."))
+
+
+def group_ids(user) -> set[int]:
+    cached = getattr(user, "_sakip_group_ids", None)
+    if cached is None:
+        cached = set(user.groups.values_list("pk", flat=True))
+        user._sakip_group_ids = cached
+    return cached
+
+
+def holds_actor(user, step: Step) -> bool:
+    return step.actor.group_id in group_ids(user)
+
+
+def drafter_of(document: Document, step: Step):
+    """Who completed the draft a decision step is looking at: the last completion of its return step."""
+    if step.return_to is None:
+        return None
+    entry = (
+        document.history.filter(action=Action.COMPLETE, step__number=step.return_to)
+        .select_related("by")
+        .order_by("-step_ended_at", "-pk")
+        .first()
+    )
+    return entry.by if entry else None
+
+
+def available_actions(document: Document, user) -> list[str]:
+    if document.status != Document.Status.ACTIVE or not holds_actor(user, document.current_step):
+        return []
+    actions = list(ACTIONS_BY_KIND[document.current_step.kind])
+    if Action.APPROVE in actions and drafter_of(document, document.current_step) == user:
+        actions.remove(Action.APPROVE)
+    return actions
+
+
+def document_start(*, sop: Sop, title: str, year: int, by, note: str = "") -> Document:
+    """Open a document at the SOP's first step; only a holder of that step's actor may."""
+    first = sop.steps.select_related("actor").order_by("number").first()
+    if first is None:
+        raise ValidationError(_("This SOP has no steps yet."))
+    if not holds_actor(by, first):
+        raise PermissionDenied(_("Only %(actor)s can start this document.") % {"actor": first.actor.name})
+    now = timezone.now()
+    with transaction.atomic():
+        document = Document.objects.create(
+            sop=sop, title=title, year=year, current_step=first, step_started_at=now, created_by=by, created_at=now
+        )
+        # From now on this revision is history: later edits make a new revision.
+        Sop.objects.filter(pk=sop.pk, in_use_since__isnull=True).update(in_use_since=now)
+        HistoryEntry.objects.create(
+            document=document,
+            action=Action.START,
+            step=first,
+            actor=first.actor,
+            by=by,
+            note=note,
+            to_step=first,
+            step_started_at=now,
+            step_ended_at=now,
+            standard_duration=first.duration,
+            standard_unit=first.duration_unit,
+        )
+    return document
+
+
+def _target_of(step: Step, action: str) -> Step | None:
+    if action == Action.RETURN:
+        return step.sop.steps.get(number=step.return_to)
+    if action == Action.FINISH:
+        return None
+    return step.sop.steps.filter(number__gt=step.number).order_by("number").first()
+
+
+def document_transition(*, document: Document, action: str, by, reason: str = "", note: str = "") -> Document:
+    """Act on the document's current step, as read in ``document`` (its version).
+
+    Raises PermissionDenied when ``by`` may not take this action, ValidationError
+    for a missing reason, and DocumentMovedOn when another person acted first.
+    """
+    reason = reason.strip()
+    with transaction.atomic():
+        current = Document.objects.select_related("current_step__actor", "current_step__sop").get(pk=document.pk)
+        if current.version != document.version or current.status != Document.Status.ACTIVE:
+            raise DocumentMovedOn
+        step = current.current_step
+        if not holds_actor(by, step):
+            raise PermissionDenied(_("Only %(actor)s can act on this step.") % {"actor": step.actor.name})
+        if action not in ACTIONS_BY_KIND[step.kind]:
+            raise PermissionDenied(_("This action is not possible at this step."))
+        if action == Action.APPROVE and drafter_of(current, step) == by:
+            raise PermissionDenied(_("You drafted this document, so someone else must approve it."))
+        if action == Action.RETURN and not reason:
+            raise ValidationError({"reason": _("Say why the draft goes back.")})
+
+        target = _target_of(step, action)
+        now = timezone.now()
+        closing = target is None
+        moved = Document.objects.filter(pk=current.pk, version=document.version, status=Document.Status.ACTIVE).update(
+            current_step=target,
+            status=Document.Status.FINISHED if closing else Document.Status.ACTIVE,
+            closed_at=now if closing else None,
+            step_started_at=now,
+            version=F("version") + 1,
+        )
+        if moved != 1:
+            raise DocumentMovedOn
+        HistoryEntry.objects.create(
+            document=current,
+            action=action,
+            step=step,
+            actor=step.actor,
+            by=by,
+            reason=reason,
+            note=note,
+            to_step=target,
+            step_started_at=current.step_started_at,
+            step_ended_at=now,
+            standard_duration=step.duration,
+            standard_unit=step.duration_unit,
+        )
+    current.refresh_from_db()
+    return current
+
+
+def may_cancel(document: Document, user) -> bool:
+    """Administrators, and the holders of the role that starts documents of this SOP."""
+    if document.status != Document.Status.ACTIVE:
+        return False
+    if user.is_staff:
+        return True
+    first = document.sop.steps.select_related("actor").order_by("number").first()
+    return first is not None and holds_actor(user, first)
+
+
+def document_cancel(*, document: Document, by, reason: str) -> Document:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the document is cancelled.")})
+    with transaction.atomic():
+        current = Document.objects.select_related("current_step__actor").get(pk=document.pk)
+        if current.version != document.version or current.status != Document.Status.ACTIVE:
+            raise DocumentMovedOn
+        if not may_cancel(current, by):
+            raise PermissionDenied(_("You may not cancel this document."))
+        step = current.current_step
+        now = timezone.now()
+        moved = Document.objects.filter(pk=current.pk, version=document.version, status=Document.Status.ACTIVE).update(
+            current_step=None,
+            status=Document.Status.CANCELLED,
+            closed_at=now,
+            step_started_at=now,
+            version=F("version") + 1,
+        )
+        if moved != 1:
+            raise DocumentMovedOn
+        HistoryEntry.objects.create(
+            document=current,
+            action=Action.CANCEL,
+            step=step,
+            actor=None,
+            by=by,
+            reason=reason,
+            step_started_at=current.step_started_at,
+            step_ended_at=now,
+            standard_duration=step.duration,
+            standard_unit=step.duration_unit,
+        )
+    current.refresh_from_db()
+    return current
