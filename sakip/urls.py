@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from sakip.workflow import views as workflow_views
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="sops:list"), name="home"),
+    path("", workflow_views.home, name="home"),
+    path("dokumen/", include("sakip.workflow.urls")),
     path("akun/", include("sakip.accounts.urls")),
     path("sop/", include("sakip.sops.urls")),
     # The language switcher is on the login page too.

@@ -1,0 +1,155 @@
+"""The pages where people do their work: my tasks, the document list, a document and its actions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from sakip.sops.models import Sop
+from sakip.sops.sheet import build_sheet
+from sakip.workflow.forms import ActionForm, CancelForm, DocumentFilterForm, StartDocumentForm
+from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.services import (
+    DocumentMovedOn,
+    available_actions,
+    document_cancel,
+    document_start,
+    document_transition,
+    holds_actor,
+    may_cancel,
+)
+
+
+def _get_document_for_user(request: HttpRequest, pk: int) -> Document:
+    """404 for a document the person may not see at all."""
+    queryset = Document.objects.visible_to(request.user).select_related("sop", "current_step__actor", "created_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    waiting = list(Document.objects.awaiting(request.user))
+    handed_by = {
+        entry.document_id: entry.by
+        for entry in HistoryEntry.objects.filter(document__in=waiting)
+        .select_related("by")
+        .order_by("step_ended_at", "pk")
+    }
+    took_part = (
+        Document.objects.filter(history__by=request.user)
+        .exclude(pk__in=[d.pk for d in waiting])
+        .select_related("sop", "current_step__actor")
+        .distinct()[:20]
+    )
+    startable = [
+        sop
+        for sop in Sop.objects.current().prefetch_related("steps__actor")
+        if (first := min(sop.steps.all(), key=lambda s: s.number, default=None)) and holds_actor(request.user, first)
+    ]
+    rows = [{"document": d, "handed_by": handed_by.get(d.pk)} for d in waiting]
+    return render(request, "workflow/home.html", {"rows": rows, "took_part": took_part, "startable": startable})
+
+
+@require_safe
+def document_list(request: HttpRequest) -> HttpResponse:
+    form = DocumentFilterForm(request.GET or None)
+    documents = Document.objects.visible_to(request.user).select_related("sop", "current_step__actor")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            documents = documents.filter(Q(title__icontains=data["q"]) | Q(sop__nama__icontains=data["q"]))
+        if data["year"]:
+            documents = documents.filter(year=data["year"])
+        if data["status"]:
+            documents = documents.filter(status=data["status"])
+        if data["step"]:
+            documents = documents.filter(current_step__number=data["step"])
+    page = Paginator(documents.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "workflow/document_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@require_http_methods(["GET", "POST"])
+def document_new(request: HttpRequest, slug: str) -> HttpResponse:
+    sop = Sop.objects.filter(slug=slug).order_by("-revision").first()
+    if sop is None:
+        raise Http404
+    first = sop.steps.select_related("actor").order_by("number").first()
+    if first is None or not holds_actor(request.user, first):
+        raise PermissionDenied
+    form = StartDocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        title = form.cleaned_data["title"] or _("%(sop)s Tahun %(year)s") % {"sop": sop.nama, "year": year}
+        document = document_start(sop=sop, title=title, year=year, by=request.user, note=form.cleaned_data["note"])
+        messages.success(request, _("Document started."))
+        return redirect(document)
+    return render(request, "workflow/document_new.html", {"sop": sop, "form": form})
+
+
+@require_safe
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _get_document_for_user(request, pk)
+    history = list(document.history.select_related("step", "by", "actor", "to_step").order_by("-step_ended_at", "-pk"))
+    actions = available_actions(document, request.user)
+    context = {
+        "document": document,
+        "sheet": build_sheet(document.sop),
+        "history": history,
+        "last_return": next((h for h in history if h.action == HistoryEntry.Action.RETURN), None),
+        "actions": actions,
+        "action_form": ActionForm(initial={"version": document.version}) if actions else None,
+        "cancel_form": CancelForm(initial={"version": document.version})
+        if may_cancel(document, request.user)
+        else None,
+    }
+    return render(request, "workflow/document_detail.html", context)
+
+
+@require_POST
+def document_act(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _get_document_for_user(request, pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete. Try again."))
+        return redirect(document)
+    document.version = form.cleaned_data["version"]
+    try:
+        document_transition(
+            document=document,
+            action=form.cleaned_data["action"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except DocumentMovedOn as exc:
+        messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Done: the document has been handed on."))
+    return redirect(document)
+
+
+@require_POST
+def document_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _get_document_for_user(request, pk)
+    if not may_cancel(document, request.user):
+        raise PermissionDenied
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the document is cancelled."))
+        return redirect(document)
+    document.version = form.cleaned_data["version"]
+    try:
+        document_cancel(document=document, by=request.user, reason=form.cleaned_data["reason"])
+    except DocumentMovedOn as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, _("Document cancelled."))
+    return redirect(document)

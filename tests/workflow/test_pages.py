@@ -1,0 +1,143 @@
+"""The workflow pages: my tasks, the list, a document, acting on it, and who may see what."""
+
+import pytest
+
+from sakip.workflow.models import Document
+from sakip.workflow.services import document_start, document_transition
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(default_sop):
+    return {actor.name: make_user(f"u{actor.position}", actor.group.name) for actor in default_sop.actors.all()}
+
+
+@pytest.fixture
+def document(default_sop, people):
+    return document_start(sop=default_sop, title="Pengukuran Kinerja Tahun 2026", year=2026, by=people["Sekretaris"])
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_it_starts_a_document_from_the_form(client, default_sop, people):
+    login(client, people["Sekretaris"])
+    r = client.get("/dokumen/baru/pengukuran-kinerja/")
+    assert r.status_code == 200
+    r = client.post("/dokumen/baru/pengukuran-kinerja/", {"year": "2026", "title": "", "note": "Surat masuk 12"})
+    doc = Document.objects.get()
+    assert r.headers["Location"] == f"/dokumen/{doc.pk}/"
+    assert doc.title == "Pengukuran Kinerja Dinas Tenaga Kerja Kabupaten Lamongan Tahun 2026"
+    assert doc.current_step.number == 1
+
+
+def test_it_refuses_a_bad_year_with_a_message(client, default_sop, people):
+    login(client, people["Sekretaris"])
+    r = client.post("/dokumen/baru/pengukuran-kinerja/", {"year": "dua ribu"})
+    assert r.status_code == 200
+    assert "is-invalid" in r.text
+    assert Document.objects.count() == 0
+
+
+def test_it_lets_only_the_first_steps_actor_start(client, default_sop, people):
+    login(client, people["Angg. Tim SAKIP"])
+    assert client.get("/dokumen/baru/pengukuran-kinerja/").status_code == 403
+    assert client.post("/dokumen/baru/pengukuran-kinerja/", {"year": "2026"}).status_code == 403
+    assert client.get("/dokumen/baru/tidak-ada/").status_code == 404
+
+
+def test_it_shows_the_task_to_the_holder_of_the_current_step(client, document, people):
+    r = login(client, people["Sekretaris"]).get("/")
+    assert document.title in r.text
+    r = login(client, people["Angg. Tim SAKIP"]).get("/")
+    assert document.title not in r.text
+
+
+def test_it_moves_the_document_when_the_holder_acts(client, document, people):
+    login(client, people["Sekretaris"])
+    r = client.post(f"/dokumen/{document.pk}/aksi/", {"action": "complete", "version": document.version, "note": "ok"})
+    assert r.status_code == 302
+    document.refresh_from_db()
+    assert document.current_step.number == 2
+    r = login(client, people["Sek. Tim SAKIP"]).get("/")
+    assert document.title in r.text
+
+
+def test_it_answers_403_to_a_person_who_may_see_but_not_act(client, document, people):
+    login(client, people["Angg. Tim SAKIP"])
+    assert client.get(f"/dokumen/{document.pk}/").status_code == 200
+    r = client.post(f"/dokumen/{document.pk}/aksi/", {"action": "complete", "version": document.version})
+    assert r.status_code == 403
+    document.refresh_from_db()
+    assert document.current_step.number == 1
+
+
+def test_it_answers_404_to_a_person_outside_the_sop(client, document, staff_user):
+    login(client, staff_user)
+    assert client.get(f"/dokumen/{document.pk}/").status_code == 404
+    assert client.post(f"/dokumen/{document.pk}/aksi/", {"action": "complete", "version": 0}).status_code == 404
+
+
+def test_it_tells_the_second_person_that_the_document_moved_on(client, document, people):
+    other = make_user("sek2", "Sekretaris")
+    document_transition(document=document, action="complete", by=other)
+    login(client, people["Sekretaris"])
+    r = client.post(f"/dokumen/{document.pk}/aksi/", {"action": "complete", "version": document.version}, follow=True)
+    assert "berpindah" in r.text or "moved on" in r.text
+    assert Document.objects.get().history.count() == 2
+
+
+def test_it_shows_the_return_reason_at_the_top(client, document, people):
+    doc = document
+    for name in ["Sekretaris", "Sek. Tim SAKIP", "Angg. Tim SAKIP", "Angg. Tim SAKIP"]:
+        doc = document_transition(document=doc, action="complete", by=people[name])
+    login(client, people["Kasubbag. Program dan Evaluasi"])
+    r = client.post(f"/dokumen/{doc.pk}/aksi/", {"action": "return", "version": doc.version, "reason": ""}, follow=True)
+    assert Document.objects.get().current_step.number == 5
+    assert "alert-danger" in r.text
+    client.post(f"/dokumen/{doc.pk}/aksi/", {"action": "return", "version": doc.version, "reason": "Angka salah"})
+    r = login(client, people["Angg. Tim SAKIP"]).get(f"/dokumen/{doc.pk}/")
+    # The drafter sees the reason first, above the step they must redo.
+    assert r.text.index("alert-warning") < r.text.index("Angka salah") < r.text.index("border-primary")
+
+
+@pytest.mark.parametrize("url", ["/", "/dokumen/", "/dokumen/baru/pengukuran-kinerja/", "/dokumen/1/"])
+def test_it_redirects_anonymous_people_to_login(client, url):
+    r = client.get(url)
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith("/akun/masuk/")
+
+
+def test_it_rejects_get_on_action_urls(client, document, people):
+    login(client, people["Sekretaris"])
+    assert client.get(f"/dokumen/{document.pk}/aksi/").status_code == 405
+    assert client.get(f"/dokumen/{document.pk}/batal/").status_code == 405
+    assert client.post("/dokumen/").status_code == 405
+
+
+def test_it_filters_the_list(client, default_sop, people):
+    for year in (2025, 2026):
+        document_start(sop=default_sop, title=f"PK {year}", year=year, by=people["Sekretaris"])
+    login(client, people["Sekretaris"])
+    r = client.get("/dokumen/?year=2025")
+    assert "PK 2025" in r.text and "PK 2026" not in r.text
+    r = client.get("/dokumen/?year=abc")
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_it_keeps_the_query_count_flat(client, default_sop, people, count, django_assert_max_num_queries):
+    for i in range(count):
+        document_start(sop=default_sop, title=f"PK {i}", year=2026, by=people["Sekretaris"])
+    login(client, people["Sekretaris"])
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/dokumen/").status_code == 200
+    doc = Document.objects.first()
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/dokumen/{doc.pk}/").status_code == 200
