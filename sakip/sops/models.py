@@ -127,7 +127,9 @@ class Step(models.Model):
     # two numbers in one admin save, which is how steps are reordered.
     number = models.PositiveSmallIntegerField(_("no."))
     activity = models.TextField(_("activity"))
-    actor = models.ForeignKey(Actor, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="steps")
+    # RESTRICT, not PROTECT: an actor with steps cannot be removed on its own,
+    # but deleting the whole SOP (which takes its steps) still works.
+    actor = models.ForeignKey(Actor, verbose_name=_("actor"), on_delete=models.RESTRICT, related_name="steps")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PROCESS)
     requirement = models.TextField(_("requirements / completeness"), blank=True)
     duration = models.PositiveIntegerField(_("time"))

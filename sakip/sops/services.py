@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from sakip.sops.models import Sop
 from sakip.sops.serialization import sop_from_dict, sop_to_dict
@@ -19,12 +22,16 @@ def sop_new_revision(*, sop: Sop, by=None, note: str = "") -> Sop:
     with transaction.atomic():
         latest = Sop.objects.select_for_update().filter(slug=sop.slug).order_by("-revision")[0]
         data = sop_to_dict(latest)
-        data["identity"]["tanggal_revisi"] = date_format(timezone.localdate(), "DATE_FORMAT")
+        # The sheet is the office's document, in its language, whatever the admin's UI language.
+        with translation.override(settings.LANGUAGE_CODE):
+            data["identity"]["tanggal_revisi"] = date_format(timezone.localdate(), "DATE_FORMAT")
         return sop_from_dict(data, by=by, revision_note=note)
 
 
 def sop_copy(*, sop: Sop, slug: str, nama: str, by=None) -> Sop:
     """A new SOP (revision 1) with the identity, actors and steps of ``sop``."""
+    if Sop.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": _("An SOP with this code already exists.")})
     data = sop_to_dict(sop)
     data["slug"] = slug
     data["identity"]["nama"] = nama
