@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import Group
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 from sakip.sops.definition import StepSpec, definition_errors
@@ -26,10 +29,34 @@ TEXT_FIELDS = (
 LIST_FIELDS = ("dasar_hukum", "keterkaitan", "pencatatan")
 REQUIRED_TEXT = ("instansi", "nama")
 STEP_TEXT = ("activity", "requirement", "output", "notes")
+FILE_KEYS = ("format", "slug", "identity", "actors", "steps")
+ACTOR_KEYS = ("name", "group")
+STEP_KEYS = (
+    "number",
+    "activity",
+    "actor",
+    "kind",
+    "requirement",
+    "duration",
+    "duration_unit",
+    "output",
+    "notes",
+    "return_to",
+)
+
+# PostgreSQL enforces these limits and SQLite does not, so a file must be
+# measured against them here: otherwise it would load in development and fail
+# with a DataError in production.
+SMALLINT_MAX = 32767  # PositiveSmallIntegerField: Step.number, Step.return_to, Actor.position
+INTEGER_MAX = 2147483647  # PositiveIntegerField: Step.duration
+
+
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    return model._meta.get_field(name).max_length
 
 
 class SopFileError(ValueError):
-    """A file that cannot become an SOP; the message names the offending field."""
+    """A file that cannot become an SOP; the message starts with the path of the offending field."""
 
 
 def sop_to_dict(sop: Sop) -> dict[str, Any]:
@@ -59,16 +86,79 @@ def sop_to_dict(sop: Sop) -> dict[str, Any]:
     }
 
 
-def _require(condition: bool, field: str, message: str) -> None:
+def sop_to_json(sop: Sop) -> str:
+    """The file export_sop writes: stable key order, readable Indonesian text, one trailing newline."""
+    return json.dumps(sop_to_dict(sop), ensure_ascii=False, indent=2) + "\n"
+
+
+class _JsonObject(dict):
+    """A JSON object that remembers the keys the file gave twice (json.loads keeps the last silently)."""
+
+    duplicate_keys: tuple[str, ...] = ()
+
+
+def _object_from_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    obj = _JsonObject(pairs)
+    if len(obj) != len(pairs):
+        keys = [key for key, _value in pairs]
+        obj.duplicate_keys = tuple(key for key in obj if keys.count(key) > 1)
+    return obj
+
+
+def sop_dict_from_json(raw: bytes | str) -> Any:
+    """Parse a file's content; SopFileError when it is not UTF-8 JSON. The result still needs check_sop_dict."""
+    if isinstance(raw, bytes):
+        try:
+            # utf-8-sig: Windows editors put a byte order mark at the start of a UTF-8 file.
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SopFileError(f"(file): not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    try:
+        return json.loads(raw, object_pairs_hook=_object_from_pairs)
+    except json.JSONDecodeError as exc:
+        raise SopFileError(f"(file): not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+
+
+def _path(where: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{where}[{key}]"
+    return f"{where}.{key}" if where else key
+
+
+def _require(condition: Any, field: str, message: str) -> None:
     if not condition:
         raise SopFileError(f"{field}: {message}")
 
 
-def _check_keys(obj: dict[str, Any], where: str, allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(obj) - set(allowed))
-    _require(not unknown, where, f"unknown field(s) {', '.join(unknown)}")
-    missing = [key for key in allowed if key not in obj]
-    _require(not missing, where, f"missing field(s) {', '.join(missing)}")
+def _check_object(obj: Any, where: str, allowed: tuple[str, ...]) -> None:
+    _require(isinstance(obj, dict), where or "(file)", "must be a JSON object")
+    for key in getattr(obj, "duplicate_keys", ()):
+        _require(False, _path(where, key), "appears more than once")
+    for key in obj:
+        _require(key in allowed, _path(where, key), f"unknown field (expected: {', '.join(allowed)})")
+    for key in allowed:
+        _require(key in obj, _path(where, key), "missing")
+
+
+def _check_text(value: Any, field: str, *, required: bool = False, max_length: int | None = None) -> None:
+    _require(isinstance(value, str), field, "must be text")
+    # PostgreSQL stores neither NUL characters nor unpaired surrogates (which
+    # json.loads accepts from "\ud800" escapes); both would fail on insert.
+    _require("\x00" not in value, field, "must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SopFileError(f"{field}: contains an invalid \\u escape (unpaired surrogate)") from None
+    if required:
+        _require(value.strip() != "", field, "must not be empty")
+    if max_length is not None:
+        _require(len(value) <= max_length, field, f"at most {max_length} characters (has {len(value)})")
+
+
+def _check_name(value: Any, field: str, max_length: int | None) -> None:
+    _check_text(value, field, required=True, max_length=max_length)
+    # " Sekretaris" would silently become a second, empty group that nobody can act for.
+    _require(value == value.strip(), field, "must not start or end with spaces")
 
 
 def _is_int(value: Any) -> bool:
@@ -78,105 +168,149 @@ def _is_int(value: Any) -> bool:
 def check_sop_dict(data: Any) -> None:
     """Raise SopFileError naming the first field that is malformed or inconsistent."""
     _require(isinstance(data, dict), "(file)", "must be a JSON object")
-    _check_keys(data, "(file)", ("format", "slug", "identity", "actors", "steps"))
-    _require(data["format"] == FORMAT, "format", f"must be {FORMAT!r}")
+    _require("format" in data, "format", f"missing: this is not a {FORMAT} file")
+    _require(data["format"] == FORMAT, "format", f"must be {FORMAT!r} (found {data['format']!r})")
+    _check_object(data, "", FILE_KEYS)
+
     slug = data["slug"]
-    _require(
-        isinstance(slug, str) and slug != "" and slugify(slug) == slug and len(slug) <= 80,
-        "slug",
-        "must be a short code of lowercase letters, digits and hyphens",
-    )
+    slug_limit = _max_length(Sop, "slug")
+    _check_text(slug, "slug", required=True, max_length=slug_limit)
+    _require(slugify(slug) == slug, "slug", "must be a short code of lowercase letters, digits and hyphens")
 
     identity = data["identity"]
-    _require(isinstance(identity, dict), "identity", "must be an object")
-    _check_keys(identity, "identity", (*TEXT_FIELDS, *LIST_FIELDS))
+    _check_object(identity, "identity", (*TEXT_FIELDS, *LIST_FIELDS))
     for name in TEXT_FIELDS:
-        _require(isinstance(identity[name], str), f"identity.{name}", "must be text")
-    for name in REQUIRED_TEXT:
-        _require(identity[name].strip() != "", f"identity.{name}", "must not be empty")
-    for name in LIST_FIELDS:
-        value = identity[name]
-        _require(
-            isinstance(value, list) and all(isinstance(v, str) for v in value),
+        _check_text(
+            identity[name],
             f"identity.{name}",
-            "must be a list of texts",
+            required=name in REQUIRED_TEXT,
+            max_length=_max_length(Sop, name),
         )
-    for name, limit in (("nomor", 120), ("nama", 300)):
-        _require(len(identity[name]) <= limit, f"identity.{name}", f"at most {limit} characters")
+    for name in LIST_FIELDS:
+        _require(isinstance(identity[name], list), f"identity.{name}", "must be a list of texts")
+        for i, item in enumerate(identity[name]):
+            _check_text(item, f"identity.{name}[{i}]")
 
     actors = data["actors"]
     _require(isinstance(actors, list) and actors, "actors", "must be a non-empty list")
-    names: set[str] = set()
+    _require(len(actors) <= SMALLINT_MAX, "actors", f"at most {SMALLINT_MAX} actors")
+    names: dict[str, int] = {}
     for i, actor in enumerate(actors):
         where = f"actors[{i}]"
-        _require(isinstance(actor, dict), where, "must be an object")
-        _check_keys(actor, where, ("name", "group"))
-        for key in ("name", "group"):
-            value = actor[key]
-            _require(isinstance(value, str) and value.strip() != "", f"{where}.{key}", "must be non-empty text")
-        _require(actor["name"] not in names, f"{where}.name", f"{actor['name']!r} appears twice")
-        names.add(actor["name"])
+        _check_object(actor, where, ACTOR_KEYS)
+        _check_name(actor["name"], f"{where}.name", _max_length(Actor, "name"))
+        _check_name(actor["group"], f"{where}.group", _max_length(Group, "name"))
+        name = actor["name"]
+        _require(name not in names, f"{where}.name", f"{name!r} is already the name of actors[{names.get(name)}]")
+        names[name] = i
 
     steps = data["steps"]
     _require(isinstance(steps, list), "steps", "must be a list")
-    units = set(Step.TimeUnit.values)
-    kinds = set(Step.Kind.values)
-    specs = []
+    _require(steps, "steps", "must hold at least a start step and an end step")
+    kinds = Step.Kind.values
+    units = Step.TimeUnit.values
     for i, step in enumerate(steps):
         where = f"steps[{i}]"
-        _require(isinstance(step, dict), where, "must be an object")
-        _check_keys(
-            step,
-            where,
-            (
-                "number",
-                "activity",
-                "actor",
-                "kind",
-                "requirement",
-                "duration",
-                "duration_unit",
-                "output",
-                "notes",
-                "return_to",
-            ),
-        )
+        _check_object(step, where, STEP_KEYS)
+        number = step["number"]
         _require(
-            _is_int(step["number"]) and step["number"] >= 1, f"{where}.number", "must be a whole number of 1 or more"
+            _is_int(number) and 1 <= number <= SMALLINT_MAX,
+            f"{where}.number",
+            f"must be a whole number from 1 to {SMALLINT_MAX}",
         )
         for key in STEP_TEXT:
-            _require(isinstance(step[key], str), f"{where}.{key}", "must be text")
-        _require(step["activity"].strip() != "", f"{where}.activity", "must not be empty")
-        _require(step["actor"] in names, f"{where}.actor", f"{step['actor']!r} is not one of the actors")
-        _require(step["kind"] in kinds, f"{where}.kind", f"must be one of {', '.join(sorted(kinds))}")
+            _check_text(step[key], f"{where}.{key}", required=key == "activity")
+        actor = step["actor"]
+        _check_text(actor, f"{where}.actor")
+        _require(actor in names, f"{where}.actor", f"{actor!r} is not one of the actors")
         _require(
-            _is_int(step["duration"]) and step["duration"] > 0,
+            isinstance(step["kind"], str) and step["kind"] in kinds,
+            f"{where}.kind",
+            f"must be one of {', '.join(kinds)}",
+        )
+        duration = step["duration"]
+        _require(
+            _is_int(duration) and 0 < duration <= INTEGER_MAX,
             f"{where}.duration",
             "must be a whole number greater than zero",
         )
-        _require(step["duration_unit"] in units, f"{where}.duration_unit", f"must be one of {', '.join(sorted(units))}")
+        _require(
+            isinstance(step["duration_unit"], str) and step["duration_unit"] in units,
+            f"{where}.duration_unit",
+            f"must be one of {', '.join(units)}",
+        )
         _require(
             step["return_to"] is None or _is_int(step["return_to"]),
             f"{where}.return_to",
             "must be a step number or null",
         )
-        specs.append(
-            StepSpec(
-                number=step["number"],
-                kind=step["kind"],
-                has_actor=True,
-                duration=step["duration"],
-                return_to=step["return_to"],
-            )
+    _check_consistency(steps)
+
+
+def _check_consistency(steps: list[dict[str, Any]]) -> None:
+    """The rules of definition.py, reported against the step and field of the file that breaks them."""
+    index_of: dict[int, int] = {}
+    for i, step in enumerate(steps):
+        number = step["number"]
+        _require(
+            number not in index_of,
+            f"steps[{i}].number",
+            f"step number {number} is already used by steps[{index_of.get(number)}]",
         )
-    errors = definition_errors(specs)
+        index_of[number] = i
+
+    # "First" and "last" are by number: the file may list the steps in any order.
+    first, last = index_of[min(index_of)], index_of[max(index_of)]
+    for kind, edge, word in ((Step.Kind.START, first, "first"), (Step.Kind.END, last, "last")):
+        found = [i for i, step in enumerate(steps) if step["kind"] == kind]
+        _require(found, f"steps[{edge}].kind", f"the {word} step must be the {kind} step; the SOP has none")
+        if len(found) > 1:
+            # Blame the one away from its place: that is the step the author mislabelled.
+            kept = edge if edge in found else found[0]
+            extra = next(i for i in found if i != kept)
+            _require(
+                False, f"steps[{extra}].kind", f"a second {kind} step (steps[{kept}] is one); an SOP has exactly one"
+            )
+        _require(
+            found[0] == edge,
+            f"steps[{found[0]}].kind",
+            f"the {kind} step must be the {word} step by number, but step {steps[edge]['number']} is",
+        )
+
+    for i, step in enumerate(steps):
+        field, number, target = f"steps[{i}].return_to", step["number"], step["return_to"]
+        if step["kind"] == Step.Kind.DECISION:
+            _require(
+                target is not None,
+                field,
+                f"step {number} is a decision, so it needs the earlier step a draft goes back to",
+            )
+            _require(target < number, field, f"step {target} is not earlier than the decision (step {number})")
+            _require(target in index_of, field, f"step {target} does not exist")
+        else:
+            _require(target is None, field, f"must be null: step {number} is not a decision, so it returns no draft")
+
+    # The checks above mirror definition_errors(); should the two ever drift
+    # apart, the shared rules still have the last word.
+    errors = definition_errors(
+        StepSpec(
+            number=step["number"],
+            kind=step["kind"],
+            has_actor=True,
+            duration=step["duration"],
+            return_to=step["return_to"],
+        )
+        for step in steps
+    )
     _require(not errors, "steps", " ".join(errors))
 
 
 def sop_from_dict(data: dict[str, Any], *, by=None, revision_note: str = "") -> Sop:
-    """Create the SOP (or its next revision) from a checked dict. Call inside a transaction."""
-    from django.contrib.auth.models import Group
+    """Create the SOP (or its next revision) from a checked dict. Call inside a transaction.
 
+    Everything is checked before the first row is written: a bad file raises
+    SopFileError before any SOP, actor, step or group exists.
+    """
     check_sop_dict(data)
     identity = data["identity"]
     previous = Sop.objects.filter(slug=data["slug"]).order_by("-revision").first()
@@ -191,8 +325,17 @@ def sop_from_dict(data: dict[str, Any], *, by=None, revision_note: str = "") -> 
         sop.full_clean(exclude=["created_by"])
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        raise SopFileError(f"identity.{field}: {' '.join(messages)}") from None
-    sop.save()
+        path = {"slug": "slug", NON_FIELD_ERRORS: "slug", "revision_note": "revision_note"}.get(field)
+        path = path or f"identity.{field}"
+        raise SopFileError(f"{path}: {' '.join(messages)}") from None
+    try:
+        with transaction.atomic():
+            sop.save()
+    except IntegrityError:
+        # Another import or revision of the same SOP took this number between the read and the write.
+        raise SopFileError(
+            f"slug: revision {sop.revision} of {sop.slug!r} was created by someone else meanwhile; try again"
+        ) from None
     actors = {}
     for position, row in enumerate(data["actors"], start=1):
         group, _created = Group.objects.get_or_create(name=row["group"])
