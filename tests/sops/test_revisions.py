@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -150,3 +151,11 @@ def test_it_copies_into_a_new_sop_without_touching_the_revisions_of_the_original
     sop_copy(sop=default_sop, slug="salinan", nama="Salinan")
     assert sorted(Sop.objects.values_list("slug", "revision")) == [("pengukuran-kinerja", 1), ("salinan", 1)]
     assert sop_new_revision(sop=default_sop).revision == 2
+
+
+def test_it_refuses_to_copy_onto_a_code_in_use(default_sop):
+    make_sop(slug="lain")
+    with pytest.raises(ValidationError):
+        sop_copy(sop=default_sop, slug="lain", nama="Salah")
+    assert Sop.objects.filter(slug="lain").count() == 1
+    assert Sop.objects.get(slug="lain").nama == "SOP Uji lain"
