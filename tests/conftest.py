@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.accounts.demo import DEMO_PASSWORD
 from sakip.sops.management.commands.load_default_sop import load_default_sop
@@ -29,6 +30,16 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"Skipped in CI, which counts as a failure: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded and generated files go to a throw-away folder, never into the work tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def a_pdf(name: str = "lampiran.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% test attachment\n%%EOF\n", content_type="application/pdf")
 
 
 def make_user(username: str, *groups: str, **extra) -> User:

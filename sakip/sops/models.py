@@ -136,6 +136,11 @@ class Step(models.Model):
     duration_unit = models.CharField(_("time unit"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.MINUTES)
     output = models.TextField(_("output"), blank=True)
     notes = models.TextField(_("remarks"), blank=True)
+    attachment_required = models.BooleanField(
+        _("output is a paper"),
+        default=False,
+        help_text=_("The step can only be completed with the output attached as a file."),
+    )
     return_to = models.PositiveSmallIntegerField(
         _("returns to step"),
         null=True,

@@ -43,6 +43,9 @@ STEP_KEYS = (
     "notes",
     "return_to",
 )
+# Yes/no properties of a step that the workflow reads. Optional in a file
+# (absent means no), always written by export.
+STEP_FLAGS = ("attachment_required",)
 
 # PostgreSQL enforces these limits and SQLite does not, so a file must be
 # measured against them here: otherwise it would load in development and fail
@@ -80,6 +83,7 @@ def sop_to_dict(sop: Sop) -> dict[str, Any]:
                 "output": s.output,
                 "notes": s.notes,
                 "return_to": s.return_to,
+                **{flag: getattr(s, flag) for flag in STEP_FLAGS},
             }
             for s in sop.steps.select_related("actor").order_by("number")
         ],
@@ -130,13 +134,14 @@ def _require(condition: Any, field: str, message: str) -> None:
         raise SopFileError(f"{field}: {message}")
 
 
-def _check_object(obj: Any, where: str, allowed: tuple[str, ...]) -> None:
+def _check_object(obj: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
     _require(isinstance(obj, dict), where or "(file)", "must be a JSON object")
     for key in getattr(obj, "duplicate_keys", ()):
         _require(False, _path(where, key), "appears more than once")
+    allowed = (*required, *optional)
     for key in obj:
         _require(key in allowed, _path(where, key), f"unknown field (expected: {', '.join(allowed)})")
-    for key in allowed:
+    for key in required:
         _require(key in obj, _path(where, key), "missing")
 
 
@@ -211,7 +216,9 @@ def check_sop_dict(data: Any) -> None:
     units = Step.TimeUnit.values
     for i, step in enumerate(steps):
         where = f"steps[{i}]"
-        _check_object(step, where, STEP_KEYS)
+        _check_object(step, where, STEP_KEYS, STEP_FLAGS)
+        for key in STEP_FLAGS:
+            _require(isinstance(step.get(key, False), bool), f"{where}.{key}", "must be true or false")
         number = step["number"]
         _require(
             _is_int(number) and 1 <= number <= SMALLINT_MAX,

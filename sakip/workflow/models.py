@@ -129,3 +129,47 @@ class HistoryEntry(models.Model):
     @property
     def was_late(self) -> bool:
         return self.step_ended_at > deadline(self.step_started_at, self.standard_duration, self.standard_unit)
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"lampiran/{instance.document_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A paper attached to a document at a step: the incoming letter, a disposition, a draft."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="attachments")
+    entry = models.ForeignKey(HistoryEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    step = models.ForeignKey(Step, verbose_name=_("step"), on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notification(models.Model):
+    """An in-app message: a document arrived in the person's inbox."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

@@ -6,16 +6,28 @@ kind, who may act from its actor, where a return goes from its return step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sakip.sops.models import Sop, Step
-from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.attachments import validate_attachment
+from sakip.workflow.models import Attachment, Document, HistoryEntry, Notification
 
 Action = HistoryEntry.Action
+
+# Actions that take the work forward: they need the step's requirements
+# confirmed; those that close a step's own work also need its output recorded.
+FORWARD = (Action.COMPLETE, Action.APPROVE, Action.FINISH)
+RECORDS_OUTPUT = (Action.COMPLETE, Action.FINISH)
 
 # What a person can do at a step, by the step's kind.
 ACTIONS_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -67,13 +79,62 @@ def available_actions(document: Document, user) -> list[str]:
     return actions
 
 
-def document_start(*, sop: Sop, title: str, year: int, by, note: str = "") -> Document:
+def _check_files(files: Sequence[UploadedFile]) -> None:
+    errors = []
+    for upload in files:
+        try:
+            validate_attachment(upload)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+
+
+def _store_files(document: Document, entry: HistoryEntry, step: Step, files: Sequence[UploadedFile], by) -> None:
+    for upload in files:
+        Attachment.objects.create(
+            document=document,
+            entry=entry,
+            step=step,
+            file=upload,
+            name=upload.name[:255],
+            size=upload.size,
+            uploaded_by=by,
+        )
+
+
+def _notify_arrival(document: Document, step: Step, *, exclude=None) -> None:
+    """Tell the holders of ``step``'s actor that the document waits for them: in the app and by email."""
+    User = get_user_model()
+    recipients = list(
+        User.objects.filter(groups=step.actor.group_id, is_active=True).exclude(pk=getattr(exclude, "pk", None))
+    )
+    message = _("%(title)s is waiting for you at step %(number)s: %(activity)s") % {
+        "title": document.title,
+        "number": step.number,
+        "activity": step.activity[:120],
+    }
+    Notification.objects.bulk_create(
+        Notification(recipient=u, document=document, message=message[:300]) for u in recipients
+    )
+    emails = [u.email for u in recipients if u.email]
+    if emails:
+        subject = _("[SAKIP] %(title)s is waiting for you") % {"title": document.title}
+        url = document.get_absolute_url()
+        body = f"{message}\n\n{url}\n"
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True))
+
+
+def document_start(
+    *, sop: Sop, title: str, year: int, by, note: str = "", files: Sequence[UploadedFile] = ()
+) -> Document:
     """Open a document at the SOP's first step; only a holder of that step's actor may."""
     first = sop.steps.select_related("actor").order_by("number").first()
     if first is None:
         raise ValidationError(_("This SOP has no steps yet."))
     if not holds_actor(by, first):
         raise PermissionDenied(_("Only %(actor)s can start this document.") % {"actor": first.actor.name})
+    _check_files(files)
     now = timezone.now()
     with transaction.atomic():
         document = Document.objects.create(
@@ -81,7 +142,7 @@ def document_start(*, sop: Sop, title: str, year: int, by, note: str = "") -> Do
         )
         # From now on this revision is history: later edits make a new revision.
         Sop.objects.filter(pk=sop.pk, in_use_since__isnull=True).update(in_use_since=now)
-        HistoryEntry.objects.create(
+        entry = HistoryEntry.objects.create(
             document=document,
             action=Action.START,
             step=first,
@@ -94,6 +155,8 @@ def document_start(*, sop: Sop, title: str, year: int, by, note: str = "") -> Do
             standard_duration=first.duration,
             standard_unit=first.duration_unit,
         )
+        _store_files(document, entry, first, files, by)
+        _notify_arrival(document, first, exclude=by)
     return document
 
 
@@ -105,13 +168,25 @@ def _target_of(step: Step, action: str) -> Step | None:
     return step.sop.steps.filter(number__gt=step.number).order_by("number").first()
 
 
-def document_transition(*, document: Document, action: str, by, reason: str = "", note: str = "") -> Document:
+def document_transition(
+    *,
+    document: Document,
+    action: str,
+    by,
+    reason: str = "",
+    note: str = "",
+    requirements_confirmed: bool = False,
+    files: Sequence[UploadedFile] = (),
+) -> Document:
     """Act on the document's current step, as read in ``document`` (its version).
 
     Raises PermissionDenied when ``by`` may not take this action, ValidationError
-    for a missing reason, and DocumentMovedOn when another person acted first.
+    when the step's own conditions are not met (a reason to return, the
+    requirements confirmed, the output recorded, the paper attached), and
+    DocumentMovedOn when another person acted first.
     """
     reason = reason.strip()
+    note = note.strip()
     with transaction.atomic():
         current = Document.objects.select_related("current_step__actor", "current_step__sop").get(pk=document.pk)
         if current.version != document.version or current.status != Document.Status.ACTIVE:
@@ -123,8 +198,18 @@ def document_transition(*, document: Document, action: str, by, reason: str = ""
             raise PermissionDenied(_("This action is not possible at this step."))
         if action == Action.APPROVE and drafter_of(current, step) == by:
             raise PermissionDenied(_("You drafted this document, so someone else must approve it."))
+        errors: dict[str, str] = {}
         if action == Action.RETURN and not reason:
-            raise ValidationError({"reason": _("Say why the draft goes back.")})
+            errors["reason"] = _("Say why the draft goes back.")
+        if action in FORWARD and step.requirement and not requirements_confirmed:
+            errors["requirements_confirmed"] = _("Confirm that the requirements of this step are complete.")
+        if action in RECORDS_OUTPUT and step.output and not note:
+            errors["note"] = _("Record the output of this step: %(output)s.") % {"output": step.output}
+        if action in RECORDS_OUTPUT and step.attachment_required and not files:
+            errors["files"] = _("Attach the output of this step as a file: %(output)s.") % {"output": step.output}
+        if errors:
+            raise ValidationError(errors)
+        _check_files(files)
 
         target = _target_of(step, action)
         now = timezone.now()
@@ -138,7 +223,7 @@ def document_transition(*, document: Document, action: str, by, reason: str = ""
         )
         if moved != 1:
             raise DocumentMovedOn
-        HistoryEntry.objects.create(
+        entry = HistoryEntry.objects.create(
             document=current,
             action=action,
             step=step,
@@ -152,6 +237,9 @@ def document_transition(*, document: Document, action: str, by, reason: str = ""
             standard_duration=step.duration,
             standard_unit=step.duration_unit,
         )
+        _store_files(current, entry, step, files, by)
+        if target is not None:
+            _notify_arrival(current, target, exclude=by)
     current.refresh_from_db()
     return current
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.document_detail, name="document"),
     path("<int:pk>/aksi/", views.document_act, name="act"),
     path("<int:pk>/batal/", views.document_cancel_view, name="cancel"),
+    path("<int:pk>/lampiran/<int:attachment_pk>/", views.attachment_download, name="attachment"),
 ]

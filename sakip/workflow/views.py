@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,6 +22,15 @@ from sakip.workflow.services import (
     holds_actor,
     may_cancel,
 )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form fields it names, so the person sees it where it belongs."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 def _get_document_for_user(request: HttpRequest, pk: int) -> Document:
@@ -82,55 +91,70 @@ def document_new(request: HttpRequest, slug: str) -> HttpResponse:
     first = sop.steps.select_related("actor").order_by("number").first()
     if first is None or not holds_actor(request.user, first):
         raise PermissionDenied
-    form = StartDocumentForm(request.POST or None)
+    form = StartDocumentForm(request.POST or None, request.FILES or None, first_step=first)
     if request.method == "POST" and form.is_valid():
-        year = form.cleaned_data["year"]
-        title = form.cleaned_data["title"] or _("%(sop)s Tahun %(year)s") % {"sop": sop.nama, "year": year}
-        document = document_start(sop=sop, title=title, year=year, by=request.user, note=form.cleaned_data["note"])
-        messages.success(request, _("Document started."))
-        return redirect(document)
+        data = form.cleaned_data
+        title = data["title"] or _("%(sop)s Tahun %(year)s") % {"sop": sop.nama, "year": data["year"]}
+        try:
+            document = document_start(
+                sop=sop, title=title, year=data["year"], by=request.user, note=data["note"], files=data["files"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Document started."))
+            return redirect(document)
     return render(request, "workflow/document_new.html", {"sop": sop, "form": form})
 
 
 @require_safe
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    document = _get_document_for_user(request, pk)
+    return _detail_response(request, _get_document_for_user(request, pk))
+
+
+def _detail_response(request, document: Document, action_form: ActionForm | None = None, status: int = 200):
     history = list(document.history.select_related("step", "by", "actor", "to_step").order_by("-step_ended_at", "-pk"))
     actions = available_actions(document, request.user)
     context = {
         "document": document,
         "sheet": build_sheet(document.sop),
         "history": history,
+        "attachments": document.attachments.select_related("step", "uploaded_by"),
         "last_return": next((h for h in history if h.action == HistoryEntry.Action.RETURN), None),
         "actions": actions,
-        "action_form": ActionForm(initial={"version": document.version}) if actions else None,
+        "action_form": (action_form or ActionForm(initial={"version": document.version}, step=document.current_step))
+        if actions
+        else None,
         "cancel_form": CancelForm(initial={"version": document.version})
         if may_cancel(document, request.user)
         else None,
     }
-    return render(request, "workflow/document_detail.html", context)
+    return render(request, "workflow/document_detail.html", context, status=status)
 
 
 @require_POST
 def document_act(request: HttpRequest, pk: int) -> HttpResponse:
     document = _get_document_for_user(request, pk)
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, request.FILES, step=document.current_step)
     if not form.is_valid():
-        messages.error(request, _("The form was incomplete. Try again."))
-        return redirect(document)
-    document.version = form.cleaned_data["version"]
+        return _detail_response(request, document, form, status=400)
+    data = form.cleaned_data
+    read = Document(pk=document.pk, version=data["version"])
     try:
         document_transition(
-            document=document,
-            action=form.cleaned_data["action"],
+            document=read,
+            action=data["action"],
             by=request.user,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
+            reason=data["reason"],
+            note=data["note"],
+            requirements_confirmed=data["requirements_confirmed"],
+            files=data["files"],
         )
     except DocumentMovedOn as exc:
         messages.warning(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        _add_errors(form, exc)
+        return _detail_response(request, document, form, status=400)
     else:
         messages.success(request, _("Done: the document has been handed on."))
     return redirect(document)
@@ -145,11 +169,22 @@ def document_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the document is cancelled."))
         return redirect(document)
-    document.version = form.cleaned_data["version"]
+    read = Document(pk=document.pk, version=form.cleaned_data["version"])
     try:
-        document_cancel(document=document, by=request.user, reason=form.cleaned_data["reason"])
+        document_cancel(document=read, by=request.user, reason=form.cleaned_data["reason"])
     except DocumentMovedOn as exc:
         messages.warning(request, str(exc))
     else:
         messages.success(request, _("Document cancelled."))
     return redirect(document)
+
+
+@require_safe
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    document = _get_document_for_user(request, pk)
+    attachment = get_object_or_404(document.attachments, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)

@@ -7,7 +7,7 @@ from django.db import connection
 
 from sakip.workflow.models import Document, HistoryEntry
 from sakip.workflow.services import DocumentMovedOn, document_start, document_transition
-from tests.conftest import make_user
+from tests.conftest import a_pdf, make_user
 
 THREADS = 16
 RUNS = 20
@@ -28,7 +28,14 @@ def test_it_lets_exactly_one_of_sixteen_simultaneous_actions_through(default_sop
             try:
                 barrier.wait()
                 try:
-                    document_transition(document=seen, action=HistoryEntry.Action.COMPLETE, by=person)
+                    document_transition(
+                        document=seen,
+                        action=HistoryEntry.Action.COMPLETE,
+                        by=person,
+                        requirements_confirmed=True,
+                        note="Disposisi",
+                        files=[a_pdf()],
+                    )
                     result = "moved"
                 except DocumentMovedOn:
                     result = "refused"
@@ -50,3 +57,4 @@ def test_it_lets_exactly_one_of_sixteen_simultaneous_actions_through(default_sop
         assert doc.current_step.number == 2
         assert doc.version == 1
         assert list(doc.history.values_list("action", flat=True)) == ["start", "complete"]
+        assert doc.attachments.count() == 1

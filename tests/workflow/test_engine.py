@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.workflow.models import Document, HistoryEntry
 from sakip.workflow.services import (
@@ -11,7 +12,7 @@ from sakip.workflow.services import (
     document_start,
     document_transition,
 )
-from tests.conftest import make_user
+from tests.conftest import a_pdf, make_user
 from tests.sops.factories import make_sop
 
 Action = HistoryEntry.Action
@@ -25,6 +26,9 @@ def people(default_sop):
 
 
 def act(document, action, user, **kwargs):
+    """Act as a careful person would: requirements confirmed, output noted, the paper attached."""
+    files = [a_pdf()] if document.current_step.attachment_required else []
+    kwargs = {"requirements_confirmed": True, "note": "selesai", "files": files, **kwargs}
     return document_transition(document=document, action=action, by=user, **kwargs)
 
 
@@ -143,6 +147,7 @@ def test_it_refuses_a_stale_view_of_the_document(default_sop, people):
     act(doc, Action.COMPLETE, people["Sekretaris"])
     with pytest.raises(DocumentMovedOn):
         act(stale, Action.COMPLETE, people["Sekretaris"])
+    assert Document.objects.get(pk=doc.pk).attachments.count() == 1
     assert Document.objects.get(pk=doc.pk).history.count() == 2
 
 
@@ -158,3 +163,49 @@ def test_it_cancels_with_a_reason_by_the_starter_or_an_administrator(default_sop
     assert doc.history.last().reason == "Dobel"
     with pytest.raises(DocumentMovedOn):
         document_cancel(document=doc, by=make_user("boss", is_staff=True), reason="lagi")
+
+
+def test_it_requires_the_requirements_confirmed_and_the_output_recorded(default_sop, people):
+    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    with pytest.raises(ValidationError) as refused:
+        document_transition(document=doc, action=Action.COMPLETE, by=people["Sekretaris"])
+    assert set(refused.value.message_dict) == {"requirements_confirmed", "note", "files"}
+    assert "Disposisi pimpinan" in refused.value.message_dict["files"][0]
+    doc.refresh_from_db()
+    assert doc.current_step.number == 1
+    assert doc.history.count() == 1
+
+
+def test_it_refuses_an_attachment_that_is_not_an_office_paper(default_sop, people):
+    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    program = SimpleUploadedFile("disposisi.pdf", b"MZ\x90\x00 not a pdf")
+    with pytest.raises(ValidationError) as refused:
+        act(doc, Action.COMPLETE, people["Sekretaris"], files=[program])
+    assert "PDF" in refused.value.messages[0]
+    script = SimpleUploadedFile("disposisi.exe", b"MZ")
+    with pytest.raises(ValidationError):
+        act(doc, Action.COMPLETE, people["Sekretaris"], files=[script])
+    doc.refresh_from_db()
+    assert doc.current_step.number == 1
+    assert doc.attachments.count() == 0
+
+
+def test_it_refuses_an_attachment_over_the_size_limit(default_sop, people, settings):
+    settings.ATTACHMENT_MAX_BYTES = 100
+    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    big = SimpleUploadedFile("besar.pdf", b"%PDF-" + b"x" * 200)
+    with pytest.raises(ValidationError) as refused:
+        act(doc, Action.COMPLETE, people["Sekretaris"], files=[big])
+    assert "100" in refused.value.messages[0]
+
+
+def test_it_notifies_the_holders_of_the_next_step(default_sop, people, mailoutbox, django_capture_on_commit_callbacks):
+    people["Sek. Tim SAKIP"].email = "sektim@example.test"
+    people["Sek. Tim SAKIP"].save()
+    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    with django_capture_on_commit_callbacks(execute=True):
+        act(doc, Action.COMPLETE, people["Sekretaris"])
+    assert people["Sek. Tim SAKIP"].notifications.count() == 1
+    assert people["Angg. Tim SAKIP"].notifications.count() == 0
+    assert [m.to for m in mailoutbox] == [["sektim@example.test"]]
+    assert "PK 2026" in mailoutbox[0].subject

@@ -1,10 +1,11 @@
 """The workflow pages: my tasks, the list, a document, acting on it, and who may see what."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.workflow.models import Document
 from sakip.workflow.services import document_start, document_transition
-from tests.conftest import make_user
+from tests.conftest import a_pdf, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,12 @@ def test_it_starts_a_document_from_the_form(client, default_sop, people):
     login(client, people["Sekretaris"])
     r = client.get("/dokumen/baru/pengukuran-kinerja/")
     assert r.status_code == 200
-    r = client.post("/dokumen/baru/pengukuran-kinerja/", {"year": "2026", "title": "", "note": "Surat masuk 12"})
+    r = client.post(
+        "/dokumen/baru/pengukuran-kinerja/",
+        {"year": "2026", "title": "", "note": "Surat masuk 12", "files": a_pdf("surat-masuk.pdf")},
+    )
     doc = Document.objects.get()
+    assert doc.attachments.get().name == "surat-masuk.pdf"
     assert r.headers["Location"] == f"/dokumen/{doc.pk}/"
     assert doc.title == "Pengukuran Kinerja Dinas Tenaga Kerja Kabupaten Lamongan Tahun 2026"
     assert doc.current_step.number == 1
@@ -59,12 +64,50 @@ def test_it_shows_the_task_to_the_holder_of_the_current_step(client, document, p
 
 def test_it_moves_the_document_when_the_holder_acts(client, document, people):
     login(client, people["Sekretaris"])
-    r = client.post(f"/dokumen/{document.pk}/aksi/", {"action": "complete", "version": document.version, "note": "ok"})
+    r = client.post(
+        f"/dokumen/{document.pk}/aksi/",
+        {
+            "action": "complete",
+            "version": document.version,
+            "requirements_confirmed": "on",
+            "note": "Disposisi kepada Sek. Tim",
+            "files": a_pdf("disposisi.pdf"),
+        },
+    )
     assert r.status_code == 302
     document.refresh_from_db()
     assert document.current_step.number == 2
     r = login(client, people["Sek. Tim SAKIP"]).get("/")
     assert document.title in r.text
+    r = client.get(f"/dokumen/{document.pk}/")
+    assert "disposisi.pdf" in r.text
+    attachment = document.attachments.get()
+    r = client.get(f"/dokumen/{document.pk}/lampiran/{attachment.pk}/")
+    assert r.status_code == 200
+    assert b"".join(r.streaming_content).startswith(b"%PDF")
+
+
+def test_it_shows_every_missing_condition_at_its_field_and_keeps_the_document(client, document, people):
+    login(client, people["Sekretaris"])
+    r = client.post(f"/dokumen/{document.pk}/aksi/", {"action": "complete", "version": document.version})
+    assert r.status_code == 400
+    assert r.text.count("invalid-feedback") >= 3
+    assert "Disposisi pimpinan" in r.text
+    document.refresh_from_db()
+    assert document.current_step.number == 1
+    assert document.history.count() == 1
+
+
+def test_it_refuses_a_program_disguised_as_a_pdf_with_a_message(client, document, people):
+    login(client, people["Sekretaris"])
+    fake = SimpleUploadedFile("disposisi.pdf", b"MZ\x90\x00")
+    r = client.post(
+        f"/dokumen/{document.pk}/aksi/",
+        {"action": "complete", "version": document.version, "requirements_confirmed": "on", "note": "x", "files": fake},
+    )
+    assert r.status_code == 400
+    assert "disposisi.pdf" in r.text
+    assert document.attachments.count() == 0
 
 
 def test_it_answers_403_to_a_person_who_may_see_but_not_act(client, document, people):
@@ -84,21 +127,31 @@ def test_it_answers_404_to_a_person_outside_the_sop(client, document, staff_user
 
 def test_it_tells_the_second_person_that_the_document_moved_on(client, document, people):
     other = make_user("sek2", "Sekretaris")
-    document_transition(document=document, action="complete", by=other)
+    document_transition(
+        document=document, action="complete", by=other, requirements_confirmed=True, note="x", files=[a_pdf()]
+    )
     login(client, people["Sekretaris"])
-    r = client.post(f"/dokumen/{document.pk}/aksi/", {"action": "complete", "version": document.version}, follow=True)
-    assert "berpindah" in r.text or "moved on" in r.text
+    r = client.post(
+        f"/dokumen/{document.pk}/aksi/",
+        {"action": "complete", "version": document.version, "requirements_confirmed": "on", "note": "x"},
+        follow=True,
+    )
+    assert "moved on" in r.text or "berpindah" in r.text
     assert Document.objects.get().history.count() == 2
 
 
 def test_it_shows_the_return_reason_at_the_top(client, document, people):
     doc = document
     for name in ["Sekretaris", "Sek. Tim SAKIP", "Angg. Tim SAKIP", "Angg. Tim SAKIP"]:
-        doc = document_transition(document=doc, action="complete", by=people[name])
+        files = [a_pdf()] if doc.current_step.attachment_required else []
+        doc = document_transition(
+            document=doc, action="complete", by=people[name], requirements_confirmed=True, note="x", files=files
+        )
     login(client, people["Kasubbag. Program dan Evaluasi"])
-    r = client.post(f"/dokumen/{doc.pk}/aksi/", {"action": "return", "version": doc.version, "reason": ""}, follow=True)
+    r = client.post(f"/dokumen/{doc.pk}/aksi/", {"action": "return", "version": doc.version, "reason": ""})
+    assert r.status_code == 400
     assert Document.objects.get().current_step.number == 5
-    assert "alert-danger" in r.text
+    assert "invalid-feedback" in r.text
     client.post(f"/dokumen/{doc.pk}/aksi/", {"action": "return", "version": doc.version, "reason": "Angka salah"})
     r = login(client, people["Angg. Tim SAKIP"]).get(f"/dokumen/{doc.pk}/")
     # The drafter sees the reason first, above the step they must redo.
