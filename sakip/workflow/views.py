@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -188,3 +189,14 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=attachment.name)
+
+
+@require_http_methods(["GET", "POST"])
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The person's notifications, newest first; POST marks them all read."""
+    mine = request.user.notifications.select_related("document")
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("workflow:notifications")
+    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    return render(request, "workflow/notifications.html", {"page": page})

@@ -194,3 +194,22 @@ def test_it_keeps_the_query_count_flat(client, default_sop, people, count, djang
     doc = Document.objects.first()
     with django_assert_max_num_queries(14):
         assert client.get(f"/dokumen/{doc.pk}/").status_code == 200
+
+
+def test_it_counts_unread_notifications_in_the_navigation_bar(client, document, people):
+    login(client, people["Sekretaris"])
+    holder = people["Sek. Tim SAKIP"]
+    document_transition(
+        document=document,
+        action="complete",
+        by=people["Sekretaris"],
+        requirements_confirmed=True,
+        note="x",
+        files=[a_pdf()],
+    )
+    r = login(client, holder).get("/")
+    assert 'id="unread-count">1<' in r.text
+    r = client.get("/dokumen/notifikasi/")
+    assert document.title in r.text
+    client.post("/dokumen/notifikasi/")
+    assert 'id="unread-count"' not in client.get("/").text
