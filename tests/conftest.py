@@ -33,9 +33,11 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     """Uploaded and generated files go to a throw-away folder, never into the work tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A deliberately slow password hash is for production; tests create many people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def a_pdf(name: str = "lampiran.pdf") -> SimpleUploadedFile:

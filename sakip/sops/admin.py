@@ -1,5 +1,7 @@
 """The administrator's pages for SOPs: identity block, actors and steps, revisions and copies."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -7,16 +9,16 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sakip.sops.definition import StepSpec, validate_definition
+from sakip.sops.definition import StepSpec, definition_errors, spec_of
 from sakip.sops.forms import CopySopForm, LinesField, NewRevisionForm
 from sakip.sops.models import Actor, Sop, Step
+from sakip.sops.serialization import SopFileError
 from sakip.sops.services import sop_copy, sop_new_revision
 
 
@@ -68,7 +70,9 @@ class SopAdminForm(forms.ModelForm):
 
 class ActorInlineFormSet(BaseInlineFormSet):
     def clean(self):
-        super().clean()
+        # Before super().clean(): its unique check asks the admin's own delete
+        # guard, whose message ("would require deleting ... step 2") reads as if
+        # the steps would go too. This one says what to do instead.
         positions = []
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or not form.cleaned_data:
@@ -76,7 +80,7 @@ class ActorInlineFormSet(BaseInlineFormSet):
             if form.cleaned_data.get("DELETE"):
                 actor = form.instance
                 if actor.pk and actor.steps.exists():
-                    numbers = ", ".join(str(n) for n in actor.steps.values_list("number", flat=True))
+                    numbers = ", ".join(str(n) for n in actor.steps.order_by("number").values_list("number", flat=True))
                     raise ValidationError(
                         _(
                             "The actor %(name)s still acts in step(s) %(numbers)s: "
@@ -86,8 +90,14 @@ class ActorInlineFormSet(BaseInlineFormSet):
                     )
                 continue
             positions.append(form.cleaned_data.get("position"))
+        super().clean()
         if len(positions) != len(set(positions)):
             raise ValidationError(_("Two actors cannot share a column."))
+
+    def actors_being_deleted(self) -> set[int]:
+        if not self.is_bound or not self.is_valid():
+            return set()
+        return {form.instance.pk for form in self.deleted_forms if form.instance.pk}
 
 
 class ActorInline(admin.TabularInline):
@@ -107,25 +117,38 @@ class ActorInline(admin.TabularInline):
 
 
 class StepInlineFormSet(BaseInlineFormSet):
+    # Set by SopAdmin: the actor rows of the same save, which may delete an actor a step row now names.
+    actor_formset: ActorInlineFormSet | None = None
+
     def clean(self):
         super().clean()
         if any(form.errors for form in self.forms):
             return
+        deleted_actors = self.actor_formset.actors_being_deleted() if self.actor_formset is not None else set()
         specs = []
+        errors = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE"):
                 continue
+            actor = data.get("actor")
+            if actor is not None and actor.pk in deleted_actors:
+                errors.append(
+                    _("Step %(number)s is given to the actor %(name)s, which is being deleted.")
+                    % {"number": data.get("number"), "name": actor.name}
+                )
             specs.append(
                 StepSpec(
                     number=data.get("number"),
                     kind=data.get("kind", ""),
-                    has_actor=data.get("actor") is not None,
+                    has_actor=actor is not None,
                     duration=data.get("duration"),
                     return_to=data.get("return_to"),
                 )
             )
-        validate_definition(specs)
+        errors += definition_errors(specs)
+        if errors:
+            raise ValidationError(errors)
 
 
 class StepInline(admin.TabularInline):
@@ -170,6 +193,8 @@ class StepInline(admin.TabularInline):
 class SopAdmin(admin.ModelAdmin):
     form = SopAdminForm
     change_form_template = "admin/sops/sop/change_form.html"
+    # The change page has its own "View sheet" link, straight to this revision's sheet.
+    view_on_site = False
     list_display = ["nama", "slug", "revision", "tanggal_revisi", "in_use_since"]
     list_filter = ["slug"]
     search_fields = ["nama", "slug", "nomor"]
@@ -205,9 +230,26 @@ class SopAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return not _is_frozen(obj) and super().has_delete_permission(request, obj)
 
+    def _create_formsets(self, request, obj, change):
+        # Django validates each inline on its own; a step row may name an actor
+        # that the actor rows delete in the same save, which only the database
+        # would notice, at commit. Let the steps see the actors' formset.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        actors = next((f for f in formsets if isinstance(f, ActorInlineFormSet)), None)
+        for formset in formsets:
+            if isinstance(formset, StepInlineFormSet):
+                formset.actor_formset = actors
+        return formsets, inline_instances
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        # The page checked that the revision is not in use when the request
+        # came in; a document may have started under it since. A conditional
+        # write (it also holds the row until the save commits) closes that gap
+        # on SQLite and PostgreSQL alike; the admin rolls back the whole save.
+        elif not Sop.objects.filter(pk=obj.pk, in_use_since__isnull=True).update(in_use_since=None):
+            raise PermissionDenied
         super().save_model(request, obj, form, change)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -235,25 +277,69 @@ class SopAdmin(admin.ModelAdmin):
     def _get_for_tool(self, request: HttpRequest, object_id: str) -> Sop:
         if not self.has_add_permission(request):
             raise PermissionDenied
-        return get_object_or_404(Sop, pk=unquote(object_id))
+        # get_object() answers None for an id that is not a number, where get_object_or_404 would fail with a 500.
+        sop = self.get_object(request, unquote(object_id))
+        if sop is None:
+            raise Http404
+        return sop
 
     def new_revision_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         sop = self._get_for_tool(request, object_id)
         form = NewRevisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            new = sop_new_revision(sop=sop, by=request.user, note=form.cleaned_data["note"])
-            messages.success(request, _("Revision %(revision)s created; edit it below.") % {"revision": new.revision})
-            return HttpResponseRedirect(reverse("admin:sops_sop_change", args=[new.pk]))
+            # The new revision is made from the newest one, whichever revision this page shows.
+            latest = Sop.objects.latest_of(sop.slug)
+            new = self._run_tool(
+                form, latest, lambda: sop_new_revision(sop=latest, by=request.user, note=form.cleaned_data["note"])
+            )
+            if new is not None:
+                messages.success(
+                    request, _("Revision %(revision)s created; edit it below.") % {"revision": new.revision}
+                )
+                return HttpResponseRedirect(reverse("admin:sops_sop_change", args=[new.pk]))
         return self._tool_page(request, sop, form, _("New revision of %(sop)s") % {"sop": sop.nama})
 
     def copy_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         sop = self._get_for_tool(request, object_id)
         form = CopySopForm(request.POST or None, initial={"slug": f"{sop.slug}-salinan", "nama": sop.nama})
         if request.method == "POST" and form.is_valid():
-            new = sop_copy(sop=sop, slug=form.cleaned_data["slug"], nama=form.cleaned_data["nama"], by=request.user)
-            messages.success(request, _("Copy created; edit it below."))
-            return HttpResponseRedirect(reverse("admin:sops_sop_change", args=[new.pk]))
+            new = self._run_tool(
+                form,
+                sop,
+                lambda: sop_copy(
+                    sop=sop, slug=form.cleaned_data["slug"], nama=form.cleaned_data["nama"], by=request.user
+                ),
+            )
+            if new is not None:
+                messages.success(request, _("Copy created; edit it below."))
+                return HttpResponseRedirect(reverse("admin:sops_sop_change", args=[new.pk]))
         return self._tool_page(request, sop, form, _("Copy %(sop)s") % {"sop": sop.nama})
+
+    def _run_tool(self, form: forms.Form, source: Sop, make: Callable[[], Sop]) -> Sop | None:
+        """Run ``make``; on refusal put the reason on ``form`` and return None.
+
+        The services copy through the SOP file format, which refuses an
+        unfinished definition (say, an SOP just added, with no steps yet).
+        Its messages name fields of the file, so the definition rules are
+        asked first, in the words the steps table uses.
+        """
+        problems = definition_errors(spec_of(step) for step in source.steps.all())
+        if not source.actors.exists():
+            problems.insert(0, _("The SOP has no actors."))
+        if problems:
+            form.add_error(
+                None, _("Finish the steps of this SOP first: %(problems)s") % {"problems": " ".join(problems)}
+            )
+            return None
+        try:
+            return make()
+        except ValidationError as exc:
+            # Someone else took the code between the form's check and the copy.
+            form.add_error(None, " ".join(exc.messages))
+        except SopFileError as exc:
+            # Or took the revision number; the file format has the last word.
+            form.add_error(None, _("Nothing was created: %(reason)s") % {"reason": exc})
+        return None
 
     def _tool_page(self, request, sop, form, title):
         context = {
@@ -296,4 +382,7 @@ class RoleAdmin(GroupAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.user_set.set(form.cleaned_data["members"])
+        # Inactive people are not offered in the list, so they cannot be kept by
+        # selecting them: keep them here, or a save would drop them silently.
+        inactive = form.instance.user_set.filter(is_active=False)
+        form.instance.user_set.set([*form.cleaned_data["members"], *inactive])

@@ -1,0 +1,96 @@
+"""Every URL of the project × every kind of person → the expected status.
+
+A URL added to the project without a row here fails test_it_covers_every_url.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from sakip.workflow.services import document_start
+from tests.conftest import a_pdf, make_user
+
+ANON, SEK, KASUBBAG, SEKTIM, ANGGOTA, ADMIN, OUTSIDER = (
+    "anonymous",
+    "Sekretaris",
+    "Kasubbag. Program dan Evaluasi",
+    "Sek. Tim SAKIP",
+    "Angg. Tim SAKIP",
+    "administrator",
+    "unrelated staff",
+)
+PEOPLE = (ANON, SEK, KASUBBAG, SEKTIM, ANGGOTA, ADMIN, OUTSIDER)
+LOGIN = 302  # anonymous people are sent to the login page
+
+
+def everyone(status, anonymous=LOGIN):
+    return {person: (anonymous if person == ANON else status) for person in PEOPLE}
+
+
+def roles(default, anonymous=LOGIN, **by_person):
+    result = everyone(default, anonymous)
+    result.update({globals()[key]: value for key, value in by_person.items()})
+    return result
+
+
+COMPLETE = {"action": "complete", "version": "0", "requirements_confirmed": "on", "note": "Disposisi"}
+
+# name → (method, path with {doc}/{att}, data, expected status per person)
+MATRIX = {
+    "home": ("get", "/", None, everyone(200)),
+    "login": ("get", "/akun/masuk/", None, everyone(302, anonymous=200)),
+    "logout": ("post", "/akun/keluar/", {}, everyone(302)),
+    "set_language": ("post", "/i18n/setlang/", {"language": "en", "next": "/"}, everyone(302, anonymous=302)),
+    "sops:list": ("get", "/sop/", None, everyone(200)),
+    "sops:sheet": ("get", "/sop/pengukuran-kinerja/", None, everyone(200)),
+    "sops:sheet_revision": ("get", "/sop/pengukuran-kinerja/revisi/1/", None, everyone(200)),
+    "workflow:list": ("get", "/dokumen/", None, everyone(200)),
+    "workflow:notifications": ("get", "/dokumen/notifikasi/", None, everyone(200)),
+    "workflow:new": ("get", "/dokumen/baru/pengukuran-kinerja/", None, roles(403, SEK=200)),
+    "workflow:document": ("get", "/dokumen/{doc}/", None, roles(200, OUTSIDER=404)),
+    "workflow:act": ("post", "/dokumen/{doc}/aksi/", COMPLETE, roles(403, SEK=302, OUTSIDER=404)),
+    "workflow:cancel": (
+        "post",
+        "/dokumen/{doc}/batal/",
+        {"version": "0", "reason": "dobel"},
+        roles(403, SEK=302, ADMIN=302, OUTSIDER=404),
+    ),
+    "workflow:attachment": ("get", "/dokumen/{doc}/lampiran/{att}/", None, roles(200, OUTSIDER=404)),
+}
+
+
+def project_url_names(patterns=None, namespace=""):
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin: staff only, tested in tests/accounts and tests/sops
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= project_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_it_covers_every_url():
+    assert project_url_names() == set(MATRIX)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_it_answers_each_person_as_expected(client, default_sop, name, person):
+    method, path, data, expected = MATRIX[name]
+    starter = make_user("starter", SEK)
+    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=starter, files=[a_pdf()])
+    path = path.format(doc=doc.pk, att=doc.attachments.get().pk)
+    if person == ADMIN:
+        client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    elif person == OUTSIDER:
+        client.force_login(make_user("outsider"))
+    elif person != ANON:
+        group = default_sop.actors.get(name=person).group.name
+        client.force_login(make_user("holder", group))
+    if data and "requirements_confirmed" in data:
+        data = {**data, "files": a_pdf("disposisi.pdf")}
+    response = getattr(client, method)(path, data) if data is not None else getattr(client, method)(path)
+    assert response.status_code == expected[person], f"{method.upper()} {path} as {person}"
