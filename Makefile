@@ -41,7 +41,7 @@ migrations-check: install
 
 # Needs gettext (apt-get install gettext); the compiled .mo files are committed.
 messages: install
-	$(PY) manage.py makemessages -l id --no-location --ignore=.venv --ignore=tests
+	$(PY) manage.py makemessages -l id --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=test-artifacts
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -95,7 +95,8 @@ def document_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = StartDocumentForm(request.POST or None, request.FILES or None, first_step=first)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        title = data["title"] or _("%(sop)s Tahun %(year)s") % {"sop": sop.nama, "year": data["year"]}
+        # The title is the office's own text, in its language whatever the reader's UI language.
+        title = data["title"] or f"{sop.nama} Tahun {data['year']}"
         try:
             document = document_start(
                 sop=sop, title=title, year=data["year"], by=request.user, note=data["note"], files=data["files"]
