@@ -122,7 +122,8 @@ def _detail_response(request, document: Document, action_form: ActionForm | None
         "sheet": build_sheet(document.sop),
         "history": history,
         "attachments": document.attachments.select_related("step", "uploaded_by"),
-        "last_return": next((h for h in history if h.action == HistoryEntry.Action.RETURN), None),
+        # A return stays on top until the drafter acts on it; then it is one entry of the timeline.
+        "last_return": history[0] if history and history[0].action == HistoryEntry.Action.RETURN else None,
         "actions": actions,
         "action_form": (action_form or ActionForm(initial={"version": document.version}, step=document.current_step))
         if actions

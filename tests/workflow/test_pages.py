@@ -213,3 +213,23 @@ def test_it_counts_unread_notifications_in_the_navigation_bar(client, document, 
     assert document.title in r.text
     client.post("/dokumen/notifikasi/")
     assert 'id="unread-count"' not in client.get("/").text
+
+
+def test_it_drops_the_return_banner_once_the_drafter_resubmits(client, document, people):
+    doc = document
+    steps = ["Sekretaris", "Sek. Tim SAKIP", "Angg. Tim SAKIP", "Angg. Tim SAKIP"]
+    for name in steps:
+        files = [a_pdf()] if doc.current_step.attachment_required else []
+        doc = document_transition(
+            document=doc, action="complete", by=people[name], requirements_confirmed=True, note="x", files=files
+        )
+    doc = document_transition(
+        document=doc, action="return", by=people["Kasubbag. Program dan Evaluasi"], reason="Salah"
+    )
+    assert "alert-warning" in login(client, people["Angg. Tim SAKIP"]).get(f"/dokumen/{doc.pk}/").text
+    document_transition(
+        document=doc, action="complete", by=people["Angg. Tim SAKIP"], requirements_confirmed=True, note="ok"
+    )
+    r = client.get(f"/dokumen/{doc.pk}/")
+    assert "alert-warning" not in r.text
+    assert "Salah" in r.text  # still in the timeline

@@ -1,0 +1,137 @@
+"""The whole journey of a Pengukuran Kinerja document through the default SOP, in the browser, in Indonesian."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sakip.workflow.models import Document
+from tests.conftest import PASSWORD, make_user
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"journey-{name}.png", full_page=True)
+
+
+def pdf(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(b"%PDF-1.4\n% " + name.encode() + b"\n%%EOF\n")
+    return path
+
+
+@pytest.mark.browser
+def test_it_takes_a_document_through_every_step_with_one_return(
+    transactional_db, live_server, default_sop, page: Page, tmp_path: Path
+):
+    people = {
+        actor.name: make_user(f"pelaksana{actor.position}", actor.group.name, first_name=actor.name)
+        for actor in default_sop.actors.select_related("group")
+    }
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def log_in_as(actor_name: str) -> None:
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/akun/masuk/")
+        page.locator("#id_username").fill(people[actor_name].username)
+        page.locator("#id_password").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        expect(page.get_by_role("heading", name="Tugas saya")).to_be_visible()
+
+    def open_task() -> None:
+        page.get_by_role("link", name=re.compile("Tahun 2026")).first.click()
+        expect(page.locator("#action-form")).to_be_visible()
+
+    def complete(note: str, attach: str | None = None) -> None:
+        confirm = page.locator("#id_requirements_confirmed")
+        if confirm.count():
+            confirm.check()
+        page.locator("#id_note").fill(note)
+        if attach:
+            page.locator("#id_files").set_input_files(pdf(tmp_path, attach))
+        page.get_by_role("button", name="Selesaikan dan teruskan").click()
+        expect(page.get_by_text("Selesai: dokumen telah diteruskan.")).to_be_visible()
+
+    # The Sekretaris starts the document with the incoming letter, then disposes it.
+    log_in_as("Sekretaris")
+    page.get_by_role("link", name=f"Mulai: {default_sop.nama}").click()
+    page.locator("#id_files").set_input_files(pdf(tmp_path, "surat-masuk.pdf"))
+    page.get_by_role("button", name="Mulai").click()
+    expect(page.get_by_text("Dokumen telah dimulai.")).to_be_visible()
+    # Completing without the requirements and the disposition is refused, each at its field.
+    page.get_by_role("button", name="Selesaikan dan teruskan").click()
+    expect(page.get_by_text("Lampirkan output langkah ini sebagai berkas: Disposisi pimpinan.")).to_be_visible()
+    complete("Disposisi kepada Sek. Tim SAKIP", attach="disposisi.pdf")
+
+    log_in_as("Sek. Tim SAKIP")
+    shot(page, "01-inbox-sektim")
+    open_task()
+    complete("Arahan: gunakan data tahun sebelumnya")
+
+    log_in_as("Angg. Tim SAKIP")
+    open_task()
+    complete("Bahan data kinerja terkumpul")
+    page.goto(f"{live_server.url}/")
+    open_task()
+    complete("Draf dokumen kinerja", attach="draf.pdf")
+
+    # The Kasubbag returns the draft with a reason.
+    log_in_as("Kasubbag. Program dan Evaluasi")
+    open_task()
+    page.locator("#id_reason").fill("Target indikator 2 tidak sesuai Perjanjian Kinerja")
+    page.get_by_role("button", name="Kembalikan untuk diperbaiki").click()
+
+    # The Anggota Tim sees the reason first, fixes and resubmits.
+    log_in_as("Angg. Tim SAKIP")
+    open_task()
+    expect(page.locator(".alert-warning")).to_contain_text("Target indikator 2 tidak sesuai")
+    shot(page, "02-document-after-return")
+    complete("Draf diperbaiki: target indikator 2", attach="draf-2.pdf")
+
+    log_in_as("Kasubbag. Program dan Evaluasi")
+    open_task()
+    page.locator("#id_requirements_confirmed").check()
+    page.get_by_role("button", name="Setujui").click()
+
+    log_in_as("Sekretaris")
+    open_task()
+    page.locator("#id_requirements_confirmed").check()
+    page.get_by_role("button", name="Setujui").click()
+
+    log_in_as("Kasubbag. Program dan Evaluasi")
+    shot(page, "03-inbox-kasubbag")
+    page.set_viewport_size(PHONE)
+    shot(page, "04-inbox-phone")
+    open_task()
+    shot(page, "05-document-phone")
+    page.set_viewport_size(DESKTOP)
+    page.locator("#id_requirements_confirmed").check()
+    page.locator("#id_note").fill("Digandakan 5 eksemplar dan dikirim")
+    page.get_by_role("button", name="Selesaikan", exact=True).click()
+    expect(page.get_by_text("selesai", exact=True).first).to_be_visible()
+    shot(page, "06-document-finished")
+
+    document = Document.objects.get()
+    assert document.status == Document.Status.FINISHED
+    assert list(document.history.values_list("action", "step__number")) == [
+        ("start", 1),
+        ("complete", 1),
+        ("complete", 2),
+        ("complete", 3),
+        ("complete", 4),
+        ("return", 5),
+        ("complete", 4),
+        ("approve", 5),
+        ("approve", 6),
+        ("finish", 7),
+    ]
+    assert document.attachments.count() == 4
+    # The one refused form above answers 400 on purpose; nothing else may complain.
+    assert [e for e in errors if "status of 400" not in e] == []
