@@ -165,6 +165,7 @@ class StepInline(admin.TabularInline):
         "duration",
         "duration_unit",
         "output",
+        "attachment_required",
         "notes",
     ]
     formfield_overrides = {

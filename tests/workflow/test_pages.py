@@ -182,7 +182,7 @@ def test_it_filters_the_list(client, default_sop, people):
     assert r.status_code == 200
 
 
-@pytest.mark.parametrize("count", [5, 60])
+@pytest.mark.parametrize("count", [5, 500])
 def test_it_keeps_the_query_count_flat(client, default_sop, people, count, django_assert_max_num_queries):
     for i in range(count):
         document_start(sop=default_sop, title=f"PK {i}", year=2026, by=people["Sekretaris"])
