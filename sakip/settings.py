@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sakip.accounts",
     "sakip.sops",
     "sakip.workflow",
+    "sakip.performance",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from sakip.workflow import views as workflow_views
 urlpatterns = [
     path("", workflow_views.home, name="home"),
     path("dokumen/", include("sakip.workflow.urls")),
+    path("kinerja/", include("sakip.performance.urls")),
     path("akun/", include("sakip.accounts.urls")),
     path("sop/", include("sakip.sops.urls")),
     # The language switcher is on the login page too.

@@ -1,13 +1,16 @@
 """Fixtures shared by every test: people, the default SOP, and the browser set-up."""
 
 import os
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.accounts.demo import DEMO_PASSWORD
-from sakip.sops.management.commands.load_default_sop import load_default_sop
+from sakip.performance.demo import create_demo_agreement
+from sakip.performance.models import IndicatorResult, ProgrammeResult
+from sakip.sops.management.commands.load_default_sop import grant_default_permissions, load_default_sop
 from sakip.sops.models import Sop
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses
@@ -53,7 +56,17 @@ def make_user(username: str, *groups: str, **extra) -> User:
 
 @pytest.fixture
 def default_sop(db) -> Sop:
+    """The shipped SOP, with the demo Perjanjian Kinerja of 2025 and 2026 so that its documents can start."""
+    for year in (2025, 2026):
+        create_demo_agreement(year)
+    grant_default_permissions()
     return Sop.objects.filter(slug="pengukuran-kinerja").first() or load_default_sop()
+
+
+def fill_realisations(document, value: str = "100") -> None:
+    """Give every indicator and programme of the document's measurement a realisation (straight to the DB)."""
+    IndicatorResult.objects.filter(measurement__document=document).update(realisation=Decimal(value))
+    ProgrammeResult.objects.filter(measurement__document=document).update(realised=Decimal(value))
 
 
 @pytest.fixture

@@ -166,6 +166,7 @@ class StepInline(admin.TabularInline):
         "duration_unit",
         "output",
         "attachment_required",
+        "edits_content",
         "notes",
     ]
     formfield_overrides = {

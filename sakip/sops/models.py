@@ -141,6 +141,11 @@ class Step(models.Model):
         default=False,
         help_text=_("The step can only be completed with the output attached as a file."),
     )
+    edits_content = models.BooleanField(
+        _("content editable here"),
+        default=False,
+        help_text=_("At this step the document's content (the measurement) may be filled in and changed."),
+    )
     return_to = models.PositiveSmallIntegerField(
         _("returns to step"),
         null=True,

@@ -45,7 +45,7 @@ STEP_KEYS = (
 )
 # Yes/no properties of a step that the workflow reads. Optional in a file
 # (absent means no), always written by export.
-STEP_FLAGS = ("attachment_required",)
+STEP_FLAGS = ("attachment_required", "edits_content")
 
 # PostgreSQL enforces these limits and SQLite does not, so a file must be
 # measured against them here: otherwise it would load in development and fail

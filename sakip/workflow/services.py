@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from sakip.sops.models import Sop, Step
 from sakip.workflow.attachments import validate_attachment
 from sakip.workflow.models import Attachment, Document, HistoryEntry, Notification
+from sakip.workflow.signals import document_started, document_transitioned
 
 Action = HistoryEntry.Action
 
@@ -156,6 +157,7 @@ def document_start(
             standard_unit=first.duration_unit,
         )
         _store_files(document, entry, first, files, by)
+        document_started.send(sender=Document, document=document, by=by)
         _notify_arrival(document, first, exclude=by)
     return document
 
@@ -238,6 +240,7 @@ def document_transition(
             standard_unit=step.duration_unit,
         )
         _store_files(current, entry, step, files, by)
+        document_transitioned.send(sender=Document, document=current, entry=entry, target=target)
         if target is not None:
             _notify_arrival(current, target, exclude=by)
     current.refresh_from_db()

@@ -14,6 +14,7 @@ from sakip.sops.models import Sop
 from sakip.sops.sheet import build_sheet
 from sakip.workflow.forms import ActionForm, CancelForm, DocumentFilterForm, StartDocumentForm
 from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.panels import panels_for
 from sakip.workflow.services import (
     DocumentMovedOn,
     available_actions,
@@ -34,7 +35,7 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _get_document_for_user(request: HttpRequest, pk: int) -> Document:
+def get_document_for_user(request: HttpRequest, pk: int) -> Document:
     """404 for a document the person may not see at all."""
     queryset = Document.objects.visible_to(request.user).select_related("sop", "current_step__actor", "created_by")
     return get_object_or_404(queryset, pk=pk)
@@ -111,7 +112,7 @@ def document_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_response(request, _get_document_for_user(request, pk))
+    return _detail_response(request, get_document_for_user(request, pk))
 
 
 def _detail_response(request, document: Document, action_form: ActionForm | None = None, status: int = 200):
@@ -122,6 +123,7 @@ def _detail_response(request, document: Document, action_form: ActionForm | None
         "sheet": build_sheet(document.sop),
         "history": history,
         "attachments": document.attachments.select_related("step", "uploaded_by"),
+        "panels": panels_for(request, document),
         # A return stays on top until the drafter acts on it; then it is one entry of the timeline.
         "last_return": history[0] if history and history[0].action == HistoryEntry.Action.RETURN else None,
         "actions": actions,
@@ -137,7 +139,7 @@ def _detail_response(request, document: Document, action_form: ActionForm | None
 
 @require_POST
 def document_act(request: HttpRequest, pk: int) -> HttpResponse:
-    document = _get_document_for_user(request, pk)
+    document = get_document_for_user(request, pk)
     form = ActionForm(request.POST, request.FILES, step=document.current_step)
     if not form.is_valid():
         return _detail_response(request, document, form, status=400)
@@ -165,7 +167,7 @@ def document_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def document_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    document = _get_document_for_user(request, pk)
+    document = get_document_for_user(request, pk)
     if not may_cancel(document, request.user):
         raise PermissionDenied
     form = CancelForm(request.POST)
@@ -184,7 +186,7 @@ def document_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    document = _get_document_for_user(request, pk)
+    document = get_document_for_user(request, pk)
     attachment = get_object_or_404(document.attachments, pk=attachment_pk)
     try:
         handle = attachment.file.open("rb")

@@ -55,6 +55,29 @@ MATRIX = {
         roles(403, SEK=302, ADMIN=302, OUTSIDER=404),
     ),
     "workflow:attachment": ("get", "/dokumen/{doc}/lampiran/{att}/", None, roles(200, OUTSIDER=404)),
+    "performance:agreements": ("get", "/kinerja/", None, everyone(200)),
+    "performance:agreement": ("get", "/kinerja/2026/", None, everyone(200)),
+    # Changing the agreement: the Kasubbag's role holds the permission, and the administrator.
+    "performance:agreement_create": ("get", "/kinerja/baru/", None, roles(403, KASUBBAG=200, ADMIN=200)),
+    "performance:agreement_edit": ("get", "/kinerja/2026/ubah/", None, roles(403, KASUBBAG=200, ADMIN=200)),
+    "performance:objective_create": (
+        "get",
+        "/kinerja/2026/sasaran/baru/",
+        None,
+        roles(403, KASUBBAG=200, ADMIN=200),
+    ),
+    "performance:objective_edit": ("get", "/kinerja/2026/sasaran/{obj}/", None, roles(403, KASUBBAG=200, ADMIN=200)),
+    "performance:objective_delete": (
+        "post",
+        "/kinerja/2026/sasaran/{obj}/hapus/",
+        {},
+        roles(403, KASUBBAG=302, ADMIN=302),
+    ),
+    # The document is at its first step, which is no content step: nobody may change the realisation.
+    "performance:realisation": ("get", "/kinerja/dokumen/{doc}/realisasi/", None, roles(403, OUTSIDER=404)),
+    "performance:template": ("get", "/kinerja/dokumen/{doc}/templat.xlsx", None, roles(403, OUTSIDER=404)),
+    "performance:upload": ("post", "/kinerja/dokumen/{doc}/unggah/", {}, roles(403, OUTSIDER=404)),
+    "performance:export": ("get", "/kinerja/dokumen/{doc}/pengukuran.xlsx", None, roles(200, OUTSIDER=404)),
 }
 
 
@@ -82,7 +105,8 @@ def test_it_answers_each_person_as_expected(client, default_sop, name, person):
     method, path, data, expected = MATRIX[name]
     starter = make_user("starter", SEK)
     doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=starter, files=[a_pdf()])
-    path = path.format(doc=doc.pk, att=doc.attachments.get().pk)
+    objective = doc.measurement.agreement.objectives.first()
+    path = path.format(doc=doc.pk, att=doc.attachments.get().pk, obj=objective.pk)
     if person == ADMIN:
         client.force_login(make_user("root", is_staff=True, is_superuser=True))
     elif person == OUTSIDER:

@@ -12,7 +12,7 @@ from sakip.workflow.services import (
     document_start,
     document_transition,
 )
-from tests.conftest import a_pdf, make_user
+from tests.conftest import a_pdf, fill_realisations, make_user
 from tests.sops.factories import make_sop
 
 Action = HistoryEntry.Action
@@ -28,6 +28,8 @@ def people(default_sop):
 def act(document, action, user, **kwargs):
     """Act as a careful person would: requirements confirmed, output noted, the paper attached."""
     files = [a_pdf()] if document.current_step.attachment_required else []
+    if document.current_step.edits_content:
+        fill_realisations(document)
     kwargs = {"requirements_confirmed": True, "note": "selesai", "files": files, **kwargs}
     return document_transition(document=document, action=action, by=user, **kwargs)
 

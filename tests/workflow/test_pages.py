@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.workflow.models import Document
 from sakip.workflow.services import document_start, document_transition
-from tests.conftest import a_pdf, make_user
+from tests.conftest import a_pdf, fill_realisations, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,7 @@ def test_it_shows_the_return_reason_at_the_top(client, document, people):
     doc = document
     for name in ["Sekretaris", "Sek. Tim SAKIP", "Angg. Tim SAKIP", "Angg. Tim SAKIP"]:
         files = [a_pdf()] if doc.current_step.attachment_required else []
+        fill_realisations(doc)
         doc = document_transition(
             document=doc, action="complete", by=people[name], requirements_confirmed=True, note="x", files=files
         )
@@ -220,6 +221,7 @@ def test_it_drops_the_return_banner_once_the_drafter_resubmits(client, document,
     steps = ["Sekretaris", "Sek. Tim SAKIP", "Angg. Tim SAKIP", "Angg. Tim SAKIP"]
     for name in steps:
         files = [a_pdf()] if doc.current_step.attachment_required else []
+        fill_realisations(doc)
         doc = document_transition(
             document=doc, action="complete", by=people[name], requirements_confirmed=True, note="x", files=files
         )

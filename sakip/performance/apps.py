@@ -1,0 +1,16 @@
+"""The performance app: the Perjanjian Kinerja and the measurement a document carries."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PerformanceConfig(AppConfig):
+    name = "sakip.performance"
+    verbose_name = _("Performance")
+
+    def ready(self) -> None:
+        from sakip.performance import receivers  # noqa: F401  (connects the workflow signals)
+        from sakip.performance.views import measurement_panel
+        from sakip.workflow.panels import register_panel
+
+        register_panel("performance/_measurement_panel.html", measurement_panel)

@@ -1,0 +1,198 @@
+"""The Perjanjian Kinerja (objectives, indicators with targets, programmes with budgets) and its measurement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sakip.performance.capaian import Band, LowerFormula, Polarity, Result, absorption, capaian
+from sakip.workflow.models import Document, HistoryEntry
+
+# Targets and realisations: exact decimals, wide enough for people counts and rupiah.
+NUMBER = {"max_digits": 20, "decimal_places": 4}
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Agreement(models.Model):
+    """One year's Perjanjian Kinerja of the office, between its head and the head of the region."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    instansi = models.CharField(_("agency"), max_length=200, default="Dinas Tenaga Kerja Kabupaten Lamongan")
+    first_party_name = models.CharField(_("first party: name"), max_length=150)
+    first_party_position = models.CharField(_("first party: position"), max_length=200)
+    first_party_nip = models.CharField(_("first party: NIP"), max_length=18, blank=True)
+    second_party_name = models.CharField(_("second party: name"), max_length=150)
+    second_party_position = models.CharField(_("second party: position"), max_length=200)
+    second_party_nip = models.CharField(_("second party: NIP"), max_length=18, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("performance agreement")
+        verbose_name_plural = _("performance agreements")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"Perjanjian Kinerja {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:agreement", args=[self.year])
+
+
+class Objective(models.Model):
+    """A Sasaran Strategis."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="objectives")
+    position = models.PositiveSmallIntegerField(_("no."))
+    text = models.TextField(_("strategic objective"))
+
+    class Meta:
+        verbose_name = _("strategic objective")
+        verbose_name_plural = _("strategic objectives")
+        ordering = ["agreement", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Indicator(models.Model):
+    """An Indikator Kinerja with its target and the rule that turns a realisation into capaian."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="indicators")
+    position = models.PositiveSmallIntegerField(_("no."))
+    name = models.TextField(_("performance indicator"))
+    unit = models.CharField(_("unit"), max_length=40)
+    explanation = models.TextField(_("explanation / formula"), blank=True)
+    target = models.DecimalField(_("target"), **NUMBER)
+    polarity = models.CharField(_("polarity"), max_length=8, choices=Polarity.choices, default=Polarity.HIGHER)
+    lower_formula = models.CharField(
+        _("formula when lower is better"), max_length=8, choices=LowerFormula.choices, blank=True
+    )
+    allow_negative = models.BooleanField(_("negative values allowed"), default=False)
+    target_q1 = models.DecimalField(_("target quarter I"), null=True, blank=True, **NUMBER)
+    target_q2 = models.DecimalField(_("target quarter II"), null=True, blank=True, **NUMBER)
+    target_q3 = models.DecimalField(_("target quarter III"), null=True, blank=True, **NUMBER)
+    target_q4 = models.DecimalField(_("target quarter IV"), null=True, blank=True, **NUMBER)
+
+    class Meta:
+        verbose_name = _("performance indicator")
+        verbose_name_plural = _("performance indicators")
+        ordering = ["objective__position", "objective", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def capaian(self, realisation: Decimal | None) -> Result:
+        return capaian(
+            target=self.target,
+            realisation=realisation,
+            polarity=self.polarity,
+            formula=self.lower_formula,
+            allow_negative=self.allow_negative,
+        )
+
+
+class Programme(models.Model):
+    """A programme serving an objective, with its budget ceiling (pagu)."""
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="programmes")
+    position = models.PositiveSmallIntegerField(_("no."))
+    name = models.TextField(_("programme"))
+    budget = models.DecimalField(_("budget (pagu)"), **MONEY)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["objective__position", "objective", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RatingBand(models.Model):
+    """Where a capaian falls: "≥ 91 sangat baik" and so on. The lowest band has no minimum."""
+
+    minimum = models.DecimalField(_("from (%)"), null=True, blank=True, unique=True, max_digits=8, decimal_places=2)
+    label = models.CharField(_("rating"), max_length=60)
+
+    class Meta:
+        verbose_name = _("rating band")
+        verbose_name_plural = _("rating bands")
+        ordering = [models.F("minimum").desc(nulls_last=True)]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @classmethod
+    def bands(cls) -> list[Band]:
+        return [Band(minimum=b.minimum, label=b.label) for b in cls.objects.all()]
+
+
+class Measurement(models.Model):
+    """The Pengukuran Kinerja a document carries: the realisation of one agreement."""
+
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="measurement")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="measurements")
+
+    class Meta:
+        verbose_name = _("performance measurement")
+        verbose_name_plural = _("performance measurements")
+
+    def __str__(self) -> str:
+        return str(self.document)
+
+
+class IndicatorResult(models.Model):
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="indicator_results")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    realisation = models.DecimalField(_("realisation"), null=True, blank=True, **NUMBER)
+    helped = models.TextField(_("what helped"), blank=True)
+    held_back = models.TextField(_("what held it back"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measurement", "indicator"], name="one_result_per_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.realisation}"
+
+    @property
+    def capaian(self) -> Result:
+        return self.indicator.capaian(self.realisation)
+
+
+class ProgrammeResult(models.Model):
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="programme_results")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    realised = models.DecimalField(_("budget realised"), null=True, blank=True, **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measurement", "programme"], name="one_result_per_programme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.realised}"
+
+    @property
+    def absorption(self) -> Result:
+        return absorption(budget=self.programme.budget, realised=self.realised)
+
+
+class Snapshot(models.Model):
+    """The realisation as it was handed on from a data step, so a reviewer sees what changed."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="snapshots")
+    entry = models.OneToOneField(HistoryEntry, on_delete=models.PROTECT, related_name="snapshot")
+    data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.measurement} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,38 @@
+"""The measurement follows its document through the workflow."""
+
+from django.core.exceptions import ValidationError
+from django.dispatch import receiver
+from django.utils.translation import gettext as _
+
+from sakip.performance.models import Measurement
+from sakip.performance.services import measurement_create, missing_realisations, snapshot_take, sop_carries_measurement
+from sakip.workflow.models import HistoryEntry
+from sakip.workflow.signals import document_started, document_transitioned
+
+
+@receiver(document_started)
+def attach_measurement(sender, document, **kwargs):
+    if sop_carries_measurement(document.sop):
+        measurement_create(document=document)
+
+
+@receiver(document_transitioned)
+def keep_what_was_handed_on(sender, document, entry, target, **kwargs):
+    """Handing on from a content step: the content must be complete when it leaves the last one,
+    and what was handed on is kept so that a reviewer can see what changed after a return."""
+    if entry.action != HistoryEntry.Action.COMPLETE or not entry.step.edits_content:
+        return
+    measurement = Measurement.objects.filter(document=document).first()
+    if measurement is None:
+        return
+    leaving_content = target is None or not target.edits_content
+    if leaving_content:
+        missing = missing_realisations(measurement)
+        if missing:
+            raise ValidationError(
+                {
+                    "note": _("Fill in the realisation of every indicator first (%(count)s missing).")
+                    % {"count": missing}
+                }
+            )
+        snapshot_take(measurement=measurement, entry=entry)

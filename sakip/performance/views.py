@@ -1,0 +1,196 @@
+"""Pages of the Perjanjian Kinerja and of a document's realisation."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from sakip.performance.forms import (
+    AgreementForm,
+    BudgetForm,
+    IndicatorFormSet,
+    ObjectiveForm,
+    ProgrammeFormSet,
+    RealisationForm,
+)
+from sakip.performance.models import Agreement, Measurement, Objective
+from sakip.performance.services import can_edit_measurement, measurement_save
+from sakip.performance.tables import changes_since_return, measurement_table
+from sakip.workflow.views import get_document_for_user
+
+CHANGE = "performance.change_agreement"
+
+
+def _agreement_is_locked(agreement: Agreement) -> bool:
+    """Targets a finished measurement was judged against do not change afterwards."""
+    return agreement.measurements.filter(document__status="finished").exists()
+
+
+def _editable_agreement(request: HttpRequest, year: int) -> Agreement:
+    agreement = get_object_or_404(Agreement, year=year)
+    if _agreement_is_locked(agreement):
+        raise PermissionDenied(_("A finished measurement uses this agreement, so it can no longer change."))
+    return agreement
+
+
+@require_safe
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = Agreement.objects.all()
+    return render(
+        request,
+        "performance/agreement_list.html",
+        {"agreements": agreements, "can_change": request.user.has_perm(CHANGE)},
+    )
+
+
+@require_safe
+def agreement_detail(request: HttpRequest, year: int) -> HttpResponse:
+    agreement = get_object_or_404(Agreement, year=year)
+    objectives = agreement.objectives.prefetch_related("indicators", "programmes")
+    return render(
+        request,
+        "performance/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "objectives": objectives,
+            "can_change": request.user.has_perm(CHANGE) and not _agreement_is_locked(agreement),
+            "locked": _agreement_is_locked(agreement),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        agreement = form.save()
+        messages.success(request, _("Agreement saved. Now add its strategic objectives."))
+        return redirect(agreement)
+    return render(request, "performance/agreement_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def agreement_edit(request: HttpRequest, year: int) -> HttpResponse:
+    agreement = _editable_agreement(request, year)
+    form = AgreementForm(request.POST or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        agreement = form.save()
+        messages.success(request, _("Agreement saved."))
+        return redirect(agreement)
+    return render(request, "performance/agreement_form.html", {"form": form, "agreement": agreement})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(CHANGE, raise_exception=True)
+def objective_edit(request: HttpRequest, year: int, pk: int | None = None) -> HttpResponse:
+    agreement = _editable_agreement(request, year)
+    objective = get_object_or_404(agreement.objectives, pk=pk) if pk else Objective(agreement=agreement)
+    if objective.pk is None:
+        objective.position = agreement.objectives.count() + 1
+    data = request.POST if request.method == "POST" else None
+    form = ObjectiveForm(data, instance=objective)
+    indicators = IndicatorFormSet(data, instance=objective, prefix="indicators")
+    programmes = ProgrammeFormSet(data, instance=objective, prefix="programmes")
+    if request.method == "POST" and form.is_valid() and indicators.is_valid() and programmes.is_valid():
+        with transaction.atomic():
+            objective = form.save()
+            indicators.instance = programmes.instance = objective
+            indicators.save()
+            programmes.save()
+        messages.success(request, _("Strategic objective saved."))
+        return redirect(agreement)
+    context = {
+        "agreement": agreement,
+        "objective": objective,
+        "form": form,
+        "indicators": indicators,
+        "programmes": programmes,
+    }
+    return render(request, "performance/objective_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@permission_required(CHANGE, raise_exception=True)
+def objective_delete(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    agreement = _editable_agreement(request, year)
+    objective = get_object_or_404(agreement.objectives, pk=pk)
+    if agreement.measurements.exists():
+        messages.error(request, _("Documents already measure this agreement: its objectives cannot be removed."))
+    else:
+        objective.delete()
+        messages.success(request, _("Strategic objective removed."))
+    return redirect(agreement)
+
+
+@require_http_methods(["GET", "POST"])
+def realisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_document_for_user(request, pk)
+    measurement = get_object_or_404(Measurement.objects.select_related("agreement"), document=document)
+    if not can_edit_measurement(document, request.user):
+        raise PermissionDenied(_("The measurement cannot be changed at this step."))
+    results = list(
+        measurement.indicator_results.select_related("indicator__objective").order_by(
+            "indicator__objective__position", "indicator__position", "pk"
+        )
+    )
+    budgets = list(
+        measurement.programme_results.select_related("programme__objective").order_by(
+            "programme__objective__position", "programme__position", "pk"
+        )
+    )
+    data = request.POST if request.method == "POST" else None
+    indicator_forms = [
+        RealisationForm(
+            data,
+            prefix=f"i{r.pk}",
+            result=r,
+            initial={"realisation": r.realisation, "helped": r.helped, "held_back": r.held_back},
+        )
+        for r in results
+    ]
+    budget_forms = [BudgetForm(data, prefix=f"p{r.pk}", result=r, initial={"realised": r.realised}) for r in budgets]
+    if request.method == "POST":
+        if all(f.is_valid() for f in indicator_forms + budget_forms):
+            try:
+                measurement_save(
+                    measurement=measurement,
+                    by=request.user,
+                    indicators={f.result.pk: f.cleaned_data for f in indicator_forms},
+                    programmes={f.result.pk: f.cleaned_data["realised"] for f in budget_forms},
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Realisation saved."))
+                return redirect(document)
+        else:
+            messages.error(request, _("Some values could not be saved: see the marked fields. Nothing was saved."))
+    context = {
+        "document": document,
+        "measurement": measurement,
+        "indicator_forms": indicator_forms,
+        "budget_forms": budget_forms,
+    }
+    return render(
+        request, "performance/realisation_form.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+def measurement_panel(request: HttpRequest, document) -> dict | None:
+    """What the document page shows of the measurement (called by the workflow's document page)."""
+    measurement = Measurement.objects.filter(document=document).select_related("agreement").first()
+    if measurement is None:
+        return None
+    return {
+        "measurement": measurement,
+        "table": measurement_table(measurement),
+        "can_edit": can_edit_measurement(document, request.user),
+        # Shown while the document waits for review, so the reviewer sees what the resubmission changed.
+        "changes": changes_since_return(measurement) if not can_edit_measurement(document, request.user) else None,
+    }

@@ -1,0 +1,12 @@
+"""Signals the workflow sends inside its transactions, so that content apps can join in.
+
+A receiver may raise ValidationError to refuse the start or the transition:
+nothing is then saved.
+"""
+
+from django.dispatch import Signal
+
+# document, by
+document_started = Signal()
+# document, entry (the history row just written), target (the step it moved to, or None)
+document_transitioned = Signal()
