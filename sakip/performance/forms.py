@@ -64,6 +64,10 @@ class IdDecimalField(forms.Field):
 
 
 class AgreementForm(forms.ModelForm):
+    # NIPs are often written in groups ("19700101 199503 1 001"): accept the spaces, store the 18 digits.
+    first_party_nip = forms.CharField(label=_("first party: NIP"), max_length=30, required=False)
+    second_party_nip = forms.CharField(label=_("second party: NIP"), max_length=30, required=False)
+
     class Meta:
         model = Agreement
         fields = [
