@@ -144,6 +144,16 @@ STORAGES = {
     },
 }
 
+# The office as it appears on its documents.
+SIGNATURE_PLACE = env_str("SIGNATURE_PLACE", "Lamongan")
+OFFICE_GOVERNMENT = env_str("OFFICE_GOVERNMENT", "PEMERINTAH KABUPATEN LAMONGAN")
+OFFICE_NAME = env_str("OFFICE_NAME", "DINAS TENAGA KERJA")
+OFFICE_ADDRESS = env_str("OFFICE_ADDRESS", "")
+# A logo file under static/ (PNG or SVG), printed at the left of the letterhead; empty for none.
+OFFICE_LOGO = env_str("OFFICE_LOGO", "")
+# The address the QR code on a signed PDF points to (the public verification page).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Attachments to documents (PDF, images, Word, Excel), in megabytes.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from sakip.workflow import views as workflow_views
+from sakip.workflow.verification import verify
 
 urlpatterns = [
     path("", workflow_views.home, name="home"),
@@ -15,5 +16,6 @@ urlpatterns = [
     path("sop/", include("sakip.sops.urls")),
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("verifikasi/<str:token>/", verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

@@ -8,10 +8,12 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.accounts.demo import DEMO_PASSWORD
+from sakip.accounts.models import Profile
 from sakip.performance.demo import create_demo_agreement
 from sakip.performance.models import IndicatorResult, ProgrammeResult
 from sakip.sops.management.commands.load_default_sop import grant_default_permissions, load_default_sop
 from sakip.sops.models import Sop
+from sakip.workflow.services import document_transition
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses
 # ORM calls from such a thread unless told it is safe (it is: one thread).
@@ -45,6 +47,34 @@ def _test_settings(settings, tmp_path):
 
 def a_pdf(name: str = "lampiran.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4\n% test attachment\n%%EOF\n", content_type="application/pdf")
+
+
+def advance(doc, people, until_step: int):
+    """Move the document forward as the right people would, until it reaches ``until_step``."""
+    while doc.current_step.number < until_step:
+        step = doc.current_step
+        if step.edits_content:
+            fill_realisations(doc)
+        action = "approve" if step.is_decision else "complete"
+        doc = document_transition(
+            document=doc,
+            action=action,
+            by=people[step.actor.name],
+            requirements_confirmed=True,
+            note="ok",
+            files=[a_pdf()] if step.attachment_required else [],
+        )
+    return doc
+
+
+def make_people(sop) -> dict[str, User]:
+    """One holder per actor of ``sop``, keyed by the actor's name, each with what a signature prints."""
+    people = {}
+    for actor in sop.actors.select_related("group"):
+        user = make_user(f"u{actor.position}", actor.group.name, first_name=actor.name, last_name="Lamongan")
+        Profile.objects.create(user=user, nip=f"198001012005011{actor.position:03d}", jabatan=actor.name)
+        people[actor.name] = user
+    return people
 
 
 def make_user(username: str, *groups: str, **extra) -> User:

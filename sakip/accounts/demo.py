@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from sakip.accounts.models import Profile
+
 # Printed in the README; refused at login whenever DEBUG is off.
 DEMO_PASSWORD = "sakip-demo-2026"
 
@@ -16,14 +18,50 @@ class DemoAccount:
     last_name: str
     group: str | None
     is_admin: bool = False
+    nip: str = ""
+    jabatan: str = ""
+    pangkat: str = ""
 
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "Admin", "SAKIP", None, is_admin=True),
-    DemoAccount("sekretaris", "Sekretaris", "Dinas", "Sekretaris"),
-    DemoAccount("kasubbag", "Kasubbag", "Program dan Evaluasi", "Kasubbag. Program dan Evaluasi"),
-    DemoAccount("sektim", "Sekretaris", "Tim SAKIP", "Sekretaris Tim SAKIP"),
-    DemoAccount("anggota", "Anggota", "Tim SAKIP", "Anggota Tim SAKIP"),
+    # Invented people with NIPs of the right shape (birth date, appointment month, sex, sequence).
+    DemoAccount(
+        "sekretaris",
+        "Siti",
+        "Rahmawati, S.Sos., M.M.",
+        "Sekretaris",
+        nip="197805122003122004",
+        jabatan="Sekretaris Dinas Tenaga Kerja",
+        pangkat="Pembina (IV/a)",
+    ),
+    DemoAccount(
+        "kasubbag",
+        "Bambang",
+        "Hartono, S.E.",
+        "Kasubbag. Program dan Evaluasi",
+        nip="198203172006041011",
+        jabatan="Kepala Sub Bagian Program dan Evaluasi",
+        pangkat="Penata Tingkat I (III/d)",
+    ),
+    DemoAccount(
+        "sektim",
+        "Dewi",
+        "Lestari, S.T.",
+        "Sekretaris Tim SAKIP",
+        nip="198807242011012002",
+        jabatan="Perencana Ahli Muda",
+        pangkat="Penata (III/c)",
+    ),
+    DemoAccount(
+        "anggota",
+        "Agus",
+        "Prasetyo, A.Md.",
+        "Anggota Tim SAKIP",
+        nip="199201052015031003",
+        jabatan="Pengolah Data",
+        pangkat="Pengatur (II/c)",
+    ),
 )
 
 
@@ -48,4 +86,8 @@ def create_demo_accounts() -> list[str]:
             if account.group:
                 group, _ = Group.objects.get_or_create(name=account.group)
                 user.groups.add(group)
+            if account.nip:
+                Profile.objects.get_or_create(
+                    user=user, defaults={"nip": account.nip, "jabatan": account.jabatan, "pangkat": account.pangkat}
+                )
     return created

@@ -5,8 +5,9 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from sakip.performance.models import Measurement
+from sakip.performance.pdf import store_signed_pdf
 from sakip.performance.services import measurement_create, missing_realisations, snapshot_take, sop_carries_measurement
-from sakip.workflow.models import HistoryEntry
+from sakip.workflow.models import HistoryEntry, Signature
 from sakip.workflow.signals import document_started, document_transitioned
 
 
@@ -36,3 +37,11 @@ def keep_what_was_handed_on(sender, document, entry, target, **kwargs):
                 }
             )
         snapshot_take(measurement=measurement, entry=entry)
+
+
+@receiver(document_transitioned)
+def render_the_signed_pdf(sender, document, entry, target, **kwargs):
+    """At the signature the PDF is made once, in the same transaction: what was signed is what is kept."""
+    signature = Signature.objects.filter(entry=entry).first()
+    if signature is not None and Measurement.objects.filter(document=document).exists():
+        store_signed_pdf(signature)

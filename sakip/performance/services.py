@@ -18,7 +18,7 @@ from sakip.performance.models import (
     ProgrammeResult,
     Snapshot,
 )
-from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.models import Document, HistoryEntry, Signature
 from sakip.workflow.services import holds_actor
 
 
@@ -49,10 +49,11 @@ def measurement_create(*, document: Document) -> Measurement:
 
 
 def can_edit_measurement(document: Document, user) -> bool:
-    """Only at a content step, and only for the people who hold that step."""
+    """Only at a content step, only for the people who hold that step, and never once signed."""
     step = document.current_step
     return (
         document.status == Document.Status.ACTIVE
+        and not Signature.objects.filter(document=document).exists()
         and step is not None
         and step.edits_content
         and holds_actor(user, step)

@@ -17,4 +17,5 @@ urlpatterns = [
     path("dokumen/<int:pk>/templat.xlsx", excel.template_download, name="template"),
     path("dokumen/<int:pk>/unggah/", excel.upload, name="upload"),
     path("dokumen/<int:pk>/pengukuran.xlsx", excel.export_download, name="export"),
+    path("dokumen/<int:pk>/pengukuran.pdf", views.measurement_pdf, name="pdf"),
 ]

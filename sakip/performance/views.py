@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -18,22 +18,24 @@ from sakip.performance.forms import (
     RealisationForm,
 )
 from sakip.performance.models import Agreement, Measurement, Objective
+from sakip.performance.pdf import render_measurement_pdf
 from sakip.performance.services import can_edit_measurement, measurement_save
 from sakip.performance.tables import changes_since_return, measurement_table
+from sakip.workflow.models import Signature
 from sakip.workflow.views import get_document_for_user
 
 CHANGE = "performance.change_agreement"
 
 
 def _agreement_is_locked(agreement: Agreement) -> bool:
-    """Targets a finished measurement was judged against do not change afterwards."""
-    return agreement.measurements.filter(document__status="finished").exists()
+    """Targets a signed measurement was judged against never change afterwards."""
+    return agreement.measurements.filter(document__signature__isnull=False).exists()
 
 
 def _editable_agreement(request: HttpRequest, year: int) -> Agreement:
     agreement = get_object_or_404(Agreement, year=year)
     if _agreement_is_locked(agreement):
-        raise PermissionDenied(_("A finished measurement uses this agreement, so it can no longer change."))
+        raise PermissionDenied(_("A signed measurement uses this agreement, so it can no longer change."))
     return agreement
 
 
@@ -187,10 +189,28 @@ def measurement_panel(request: HttpRequest, document) -> dict | None:
     measurement = Measurement.objects.filter(document=document).select_related("agreement").first()
     if measurement is None:
         return None
+    can_edit = can_edit_measurement(document, request.user)
     return {
         "measurement": measurement,
         "table": measurement_table(measurement),
-        "can_edit": can_edit_measurement(document, request.user),
+        "can_edit": can_edit,
+        "signed": Signature.objects.filter(document=document).exclude(pdf="").exists(),
         # Shown while the document waits for review, so the reviewer sees what the resubmission changed.
-        "changes": changes_since_return(measurement) if not can_edit_measurement(document, request.user) else None,
+        "changes": None if can_edit else changes_since_return(measurement),
     }
+
+
+@require_safe
+def measurement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed PDF exactly as stored at signing; before that, a draft made on the spot."""
+    document = get_document_for_user(request, pk)
+    measurement = get_object_or_404(Measurement.objects.select_related("agreement", "document"), document=document)
+    signature = Signature.objects.filter(document=document).first()
+    if signature is not None and signature.pdf:
+        return FileResponse(
+            signature.pdf.open("rb"), content_type="application/pdf", filename=signature.pdf.name.rsplit("/", 1)[-1]
+        )
+    data = render_measurement_pdf(measurement)
+    response = HttpResponse(data, content_type="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="draf-pengukuran-kinerja-{document.year}.pdf"'
+    return response

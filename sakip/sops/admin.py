@@ -144,6 +144,7 @@ class StepInlineFormSet(BaseInlineFormSet):
                     has_actor=actor is not None,
                     duration=data.get("duration"),
                     return_to=data.get("return_to"),
+                    is_signature=bool(data.get("is_signature")),
                 )
             )
         errors += definition_errors(specs)
@@ -167,6 +168,7 @@ class StepInline(admin.TabularInline):
         "output",
         "attachment_required",
         "edits_content",
+        "is_signature",
         "notes",
     ]
     formfield_overrides = {

@@ -22,6 +22,7 @@ class StepSpec:
     has_actor: bool
     duration: int | None
     return_to: int | None
+    is_signature: bool = False
 
 
 def spec_of(step: Step) -> StepSpec:
@@ -31,6 +32,7 @@ def spec_of(step: Step) -> StepSpec:
         has_actor=step.actor_id is not None,
         duration=step.duration,
         return_to=step.return_to,
+        is_signature=step.is_signature,
     )
 
 
@@ -58,6 +60,13 @@ def definition_errors(steps: Iterable[StepSpec]) -> list[str]:
         errors.append(_("The SOP needs exactly one end step (it has %(count)s).") % {"count": kinds[Step.Kind.END]})
     elif steps[-1].kind != Step.Kind.END:
         errors.append(_("The end step must be the last step."))
+
+    signatures = [s.number for s in steps if s.is_signature]
+    if len(signatures) > 1:
+        errors.append(
+            _("Only one step can be the signature step (now: %(numbers)s).")
+            % {"numbers": ", ".join(str(n) for n in signatures)}
+        )
 
     existing = set(numbers)
     for s in steps:
@@ -98,6 +107,7 @@ def steps_from_rows(rows: Iterable[dict[str, Any]]) -> list[StepSpec]:
             has_actor=bool(row.get("actor")),
             duration=row.get("duration"),
             return_to=row.get("return_to"),
+            is_signature=bool(row.get("is_signature")),
         )
         for row in rows
     ]

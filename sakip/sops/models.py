@@ -146,6 +146,11 @@ class Step(models.Model):
         default=False,
         help_text=_("At this step the document's content (the measurement) may be filled in and changed."),
     )
+    is_signature = models.BooleanField(
+        _("signature step"),
+        default=False,
+        help_text=_("Approving this step signs the document: the signer's data and the PDF are frozen."),
+    )
     return_to = models.PositiveSmallIntegerField(
         _("returns to step"),
         null=True,

@@ -45,7 +45,7 @@ STEP_KEYS = (
 )
 # Yes/no properties of a step that the workflow reads. Optional in a file
 # (absent means no), always written by export.
-STEP_FLAGS = ("attachment_required", "edits_content")
+STEP_FLAGS = ("attachment_required", "edits_content", "is_signature")
 
 # PostgreSQL enforces these limits and SQLite does not, so a file must be
 # measured against them here: otherwise it would load in development and fail
@@ -306,6 +306,7 @@ def _check_consistency(steps: list[dict[str, Any]]) -> None:
             has_actor=True,
             duration=step["duration"],
             return_to=step["return_to"],
+            is_signature=bool(step.get("is_signature")),
         )
         for step in steps
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sakip.accounts.roles import role_ids
 from sakip.lib.workdays import deadline
 from sakip.sops.models import Actor, Sop, Step
 
@@ -22,7 +25,7 @@ class DocumentQuerySet(models.QuerySet):
         """Documents whose current step belongs to a role the person holds, oldest first."""
         return (
             self.active()
-            .filter(current_step__actor__group__in=user.groups.all())
+            .filter(current_step__actor__group__in=role_ids(user))
             .select_related("sop", "current_step__actor")
             .order_by("step_started_at", "pk")
         )
@@ -31,7 +34,7 @@ class DocumentQuerySet(models.QuerySet):
         """Staff see every document; others see those of SOPs in which they hold an actor."""
         if user.is_staff:
             return self.all()
-        return self.filter(sop__actors__group__in=user.groups.all()).distinct()
+        return self.filter(sop__actors__group__in=role_ids(user)).distinct()
 
 
 class Document(models.Model):
@@ -173,3 +176,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+def signed_pdf_path(instance: Signature, filename: str) -> str:
+    return f"ditandatangani/{instance.document_id}/{filename}"
+
+
+class Signature(models.Model):
+    """The signature of a document: who signed, as what, when and where, frozen at the moment of signing.
+
+    The signed PDF is rendered once and stored with its SHA-256; every download
+    serves that file, and the public verification page compares uploads with it.
+    """
+
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="signature")
+    entry = models.OneToOneField(HistoryEntry, on_delete=models.PROTECT, related_name="signature")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=150)
+    prefix = models.CharField(_("acting prefix"), max_length=5, blank=True)
+    jabatan = models.CharField(_("position"), max_length=200)
+    pangkat = models.CharField(_("rank / grade"), max_length=100, blank=True)
+    nip = models.CharField(_("NIP"), max_length=18)
+    place = models.CharField(_("place"), max_length=60)
+    signed_at = models.DateTimeField(_("signed at"))
+    paraf_name = models.CharField(_("initialled by"), max_length=150, blank=True)
+    paraf_jabatan = models.CharField(_("initialled as"), max_length=200, blank=True)
+    paraf_at = models.DateTimeField(_("initialled at"), null=True, blank=True)
+    # At least 128 bits of randomness, unrelated to the document's id: the QR code's address.
+    token = models.CharField(_("verification token"), max_length=64, unique=True)
+    pdf = models.FileField(_("signed PDF"), upload_to=signed_pdf_path, blank=True, max_length=300)
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+
+    def __str__(self) -> str:
+        return f"{self.document} · {self.name}"
+
+    @property
+    def full_jabatan(self) -> str:
+        return f"{self.prefix} {self.jabatan}".strip()
+
+    @property
+    def short_code(self) -> str:
+        """The verification code printed beside the QR code: 12 letters and digits drawn from the token."""
+        head = base64.b32encode(hashlib.sha256(self.token.encode()).digest()).decode()[:12]
+        return "-".join(head[i : i + 4] for i in range(0, 12, 4))
+
+    def get_verification_url(self) -> str:
+        return reverse("verify", args=[self.token])

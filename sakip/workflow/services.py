@@ -6,6 +6,7 @@ kind, who may act from its actor, where a return goes from its return step.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -14,13 +15,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sakip.accounts.models import ActingAssignment, Profile
+from sakip.accounts.nip import validate_nip
+from sakip.accounts.roles import acting_assignment, role_ids
 from sakip.sops.models import Sop, Step
 from sakip.workflow.attachments import validate_attachment
-from sakip.workflow.models import Attachment, Document, HistoryEntry, Notification
+from sakip.workflow.models import Attachment, Document, HistoryEntry, Notification, Signature
 from sakip.workflow.signals import document_started, document_transitioned
 
 Action = HistoryEntry.Action
@@ -46,16 +50,8 @@ class DocumentMovedOn(Exception):
         super().__init__(_("This document has moved on since you opened it. Look at it again."))
 
 
-def group_ids(user) -> set[int]:
-    cached = getattr(user, "_sakip_group_ids", None)
-    if cached is None:
-        cached = set(user.groups.values_list("pk", flat=True))
-        user._sakip_group_ids = cached
-    return cached
-
-
 def holds_actor(user, step: Step) -> bool:
-    return step.actor.group_id in group_ids(user)
+    return step.actor.group_id in role_ids(user)
 
 
 def drafter_of(document: Document, step: Step):
@@ -107,8 +103,11 @@ def _store_files(document: Document, entry: HistoryEntry, step: Step, files: Seq
 def _notify_arrival(document: Document, step: Step, *, exclude=None) -> None:
     """Tell the holders of ``step``'s actor that the document waits for them: in the app and by email."""
     User = get_user_model()
+    acting = ActingAssignment.objects.active().filter(role=step.actor.group_id).values("person")
     recipients = list(
-        User.objects.filter(groups=step.actor.group_id, is_active=True).exclude(pk=getattr(exclude, "pk", None))
+        User.objects.filter(Q(groups=step.actor.group_id) | Q(pk__in=acting), is_active=True)
+        .exclude(pk=getattr(exclude, "pk", None))
+        .distinct()
     )
     message = _("%(title)s is waiting for you at step %(number)s: %(activity)s") % {
         "title": document.title,
@@ -209,6 +208,10 @@ def document_transition(
             errors["note"] = _("Record the output of this step: %(output)s.") % {"output": step.output}
         if action in RECORDS_OUTPUT and step.attachment_required and not files:
             errors["files"] = _("Attach the output of this step as a file: %(output)s.") % {"output": step.output}
+        if action == Action.RETURN and Signature.objects.filter(document=current).exists():
+            errors["reason"] = _("A signed document cannot go back for changes.")
+        if step.is_signature and action in FORWARD:
+            errors.update(_signature_problems(by, step))
         if errors:
             raise ValidationError(errors)
         _check_files(files)
@@ -240,6 +243,8 @@ def document_transition(
             standard_unit=step.duration_unit,
         )
         _store_files(current, entry, step, files, by)
+        if step.is_signature and action in FORWARD:
+            _sign(current, entry, by)
         document_transitioned.send(sender=Document, document=current, entry=entry, target=target)
         if target is not None:
             _notify_arrival(current, target, exclude=by)
@@ -247,9 +252,64 @@ def document_transition(
     return current
 
 
+def _signature_problems(user, step: Step) -> dict[str, str]:
+    """What keeps ``user`` from signing at ``step``: their profile must carry what a signature prints."""
+    profile = Profile.objects.filter(user=user).first()
+    acting = acting_assignment(user, step.actor.group_id)
+    missing = []
+    if not user.get_full_name():
+        missing.append(_("full name"))
+    if profile is None or not profile.nip:
+        missing.append(_("NIP"))
+    if acting is None and (profile is None or not profile.jabatan):
+        missing.append(_("position (jabatan)"))
+    if missing:
+        return {
+            "signature": _("Your profile lacks what a signature prints: %(missing)s. Ask the administrator.")
+            % {"missing": ", ".join(missing)}
+        }
+    try:
+        validate_nip(profile.nip)
+    except ValidationError as exc:
+        return {"signature": _("Your NIP in the profile is not valid: %(reason)s") % {"reason": exc.messages[0]}}
+    return {}
+
+
+def _sign(document: Document, entry: HistoryEntry, by) -> Signature:
+    """Freeze who signed, as what, when and where; the initial (paraf) is the approval before it."""
+    profile = by.profile
+    acting = acting_assignment(by, entry.step.actor.group_id)
+    paraf = (
+        document.history.filter(action=Action.APPROVE, step__number__lt=entry.step.number)
+        .exclude(pk=entry.pk)
+        .select_related("by__profile", "actor")
+        .order_by("-step_ended_at", "-pk")
+        .first()
+    )
+    paraf_profile = getattr(paraf.by, "profile", None) if paraf else None
+    return Signature.objects.create(
+        document=document,
+        entry=entry,
+        signer=by,
+        name=by.get_full_name(),
+        prefix=acting.prefix if acting else "",
+        jabatan=acting.jabatan if acting else profile.jabatan,
+        pangkat=profile.pangkat,
+        nip=profile.nip,
+        place=settings.SIGNATURE_PLACE,
+        signed_at=entry.step_ended_at,
+        paraf_name=paraf.by.get_full_name() if paraf else "",
+        paraf_jabatan=(paraf_profile.jabatan if paraf_profile and paraf_profile.jabatan else paraf.actor.name)
+        if paraf
+        else "",
+        paraf_at=paraf.step_ended_at if paraf else None,
+        token=secrets.token_urlsafe(24),  # 192 bits
+    )
+
+
 def may_cancel(document: Document, user) -> bool:
-    """Administrators, and the holders of the role that starts documents of this SOP."""
-    if document.status != Document.Status.ACTIVE:
+    """Administrators, and the holders of the role that starts documents of this SOP; never once signed."""
+    if document.status != Document.Status.ACTIVE or Signature.objects.filter(document=document).exists():
         return False
     if user.is_staff:
         return True

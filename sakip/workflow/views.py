@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from sakip.sops.models import Sop
 from sakip.sops.sheet import build_sheet
 from sakip.workflow.forms import ActionForm, CancelForm, DocumentFilterForm, StartDocumentForm
-from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.models import Document, HistoryEntry, Signature
 from sakip.workflow.panels import panels_for
 from sakip.workflow.services import (
     DocumentMovedOn,
@@ -124,6 +124,7 @@ def _detail_response(request, document: Document, action_form: ActionForm | None
         "history": history,
         "attachments": document.attachments.select_related("step", "uploaded_by"),
         "panels": panels_for(request, document),
+        "signature": Signature.objects.filter(document=document).first(),
         # A return stays on top until the drafter acts on it; then it is one entry of the timeline.
         "last_return": history[0] if history and history[0].action == HistoryEntry.Action.RETURN else None,
         "actions": actions,

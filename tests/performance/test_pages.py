@@ -6,32 +6,14 @@ import pytest
 
 from sakip.performance.models import Agreement, Indicator, IndicatorResult, Objective, Programme
 from sakip.workflow.services import document_start, document_transition
-from tests.conftest import a_pdf, fill_realisations, make_user
+from tests.conftest import advance, make_people
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def people(default_sop):
-    return {actor.name: make_user(f"u{actor.position}", actor.group.name) for actor in default_sop.actors.all()}
-
-
-def advance(doc, people, until_step: int):
-    """Move the document forward as the right people would, until it reaches ``until_step``."""
-    while doc.current_step.number < until_step:
-        step = doc.current_step
-        if step.edits_content:
-            fill_realisations(doc)
-        action = "approve" if step.is_decision else "complete"
-        doc = document_transition(
-            document=doc,
-            action=action,
-            by=people[step.actor.name],
-            requirements_confirmed=True,
-            note="ok",
-            files=[a_pdf()] if step.attachment_required else [],
-        )
-    return doc
+    return make_people(default_sop)
 
 
 @pytest.fixture

@@ -78,6 +78,10 @@ MATRIX = {
     "performance:template": ("get", "/kinerja/dokumen/{doc}/templat.xlsx", None, roles(403, OUTSIDER=404)),
     "performance:upload": ("post", "/kinerja/dokumen/{doc}/unggah/", {}, roles(403, OUTSIDER=404)),
     "performance:export": ("get", "/kinerja/dokumen/{doc}/pengukuran.xlsx", None, roles(200, OUTSIDER=404)),
+    # Before signing: a draft made on the spot, for everyone who may see the document.
+    "performance:pdf": ("get", "/kinerja/dokumen/{doc}/pengukuran.pdf", None, roles(200, OUTSIDER=404)),
+    # Public: a QR code on paper opens it. An unknown token is a plain 404 for everyone.
+    "verify": ("get", "/verifikasi/tidak-ada/", None, everyone(404, anonymous=404)),
 }
 
 

@@ -12,7 +12,7 @@ from sakip.workflow.services import (
     document_start,
     document_transition,
 )
-from tests.conftest import a_pdf, fill_realisations, make_user
+from tests.conftest import a_pdf, fill_realisations, make_people, make_user
 from tests.sops.factories import make_sop
 
 Action = HistoryEntry.Action
@@ -21,8 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def people(default_sop):
-    """One holder per actor of the default SOP, by the actor's column name."""
-    return {actor.name: make_user(f"u{actor.position}", actor.group.name) for actor in default_sop.actors.all()}
+    return make_people(default_sop)
 
 
 def act(document, action, user, **kwargs):
