@@ -3,11 +3,12 @@
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
 from sakip.workflow.models import Document
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_people
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
@@ -29,10 +30,7 @@ def pdf(tmp_path: Path, name: str) -> Path:
 def test_it_takes_a_document_through_every_step_with_one_return(
     transactional_db, live_server, default_sop, page: Page, tmp_path: Path
 ):
-    people = {
-        actor.name: make_user(f"pelaksana{actor.position}", actor.group.name, first_name=actor.name)
-        for actor in default_sop.actors.select_related("group")
-    }
+    people = make_people(default_sop)
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -75,11 +73,38 @@ def test_it_takes_a_document_through_every_step_with_one_return(
     open_task()
     complete("Arahan: gunakan data tahun sebelumnya")
 
+    # Step 3: the Anggota Tim fills the realisation in the form, typed the Indonesian way.
     log_in_as("Angg. Tim SAKIP")
     open_task()
+    page.get_by_role("link", name="Isi realisasi").click()
+    fields = page.locator("input[name$='-realisation']")
+    for i in range(fields.count()):
+        fields.nth(i).fill(f"{80 + i},5")
+    page.locator("input[name$='-realisation']").first.fill("4,2")  # the unemployment rate: lower is better
+    page.locator("input[name$='-realised']").first.fill("1.000.000.000")
+    shot(page, "02-realisation-form")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_text("Realisasi disimpan.")).to_be_visible()
+    expect(page.locator(".measurement-table")).to_contain_text("106,67")  # (2 × 4,5 − 4,2) / 4,5 × 100
     complete("Bahan data kinerja terkumpul")
+
+    # Step 4: the draft, this time through the Excel template: download, fill offline, upload.
     page.goto(f"{live_server.url}/")
     open_task()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Templat Excel").click()
+    workbook_path = tmp_path / "realisasi.xlsx"
+    download.value.save_as(workbook_path)
+    workbook = openpyxl.load_workbook(workbook_path)
+    sheet = workbook["Realisasi"]
+    header = next(row[0].row for row in sheet.iter_rows() if any(cell.value == "Kode" for cell in row))
+    realisation_column = next(c.column for c in sheet[header] if c.value == "Realisasi")
+    sheet.cell(row=header + 2, column=realisation_column, value=1000)  # jumlah pencari kerja yang ditempatkan
+    workbook.save(workbook_path)
+    page.locator("#id_upload_file").set_input_files(workbook_path)
+    page.get_by_role("button", name="Unggah", exact=True).click()
+    expect(page.get_by_text("Realisasi dari realisasi.xlsx telah disimpan.")).to_be_visible()
+    expect(page.locator(".measurement-table")).to_contain_text("1.000")
     complete("Draf dokumen kinerja", attach="draf.pdf")
 
     # The Kasubbag returns the draft with a reason.
@@ -92,31 +117,42 @@ def test_it_takes_a_document_through_every_step_with_one_return(
     log_in_as("Angg. Tim SAKIP")
     open_task()
     expect(page.locator(".alert-warning")).to_contain_text("Target indikator 2 tidak sesuai")
-    shot(page, "02-document-after-return")
-    complete("Draf diperbaiki: target indikator 2", attach="draf-2.pdf")
+    shot(page, "03-document-after-return")
+    page.get_by_role("link", name="Isi realisasi").click()
+    page.locator("input[name$='-realisation']").nth(1).fill("1.100")
+    page.get_by_role("button", name="Simpan").click()
+    complete("Draf diperbaiki: indikator 2", attach="draf-2.pdf")
 
+    # The Kasubbag sees what changed since the returned version, then initials (approves).
     log_in_as("Kasubbag. Program dan Evaluasi")
     open_task()
+    expect(page.locator("#changes")).to_contain_text("Jumlah pencari kerja yang ditempatkan: 1.000 → 1.100")
+    shot(page, "04-reviewer-sees-changes")
     page.locator("#id_requirements_confirmed").check()
     page.get_by_role("button", name="Setujui").click()
 
+    # The Sekretaris signs: the PDF is made and stored, with its QR code.
     log_in_as("Sekretaris")
     open_task()
     page.locator("#id_requirements_confirmed").check()
-    page.get_by_role("button", name="Setujui").click()
+    page.get_by_role("button", name="Tandatangani").click()
+    expect(page.locator("#signature")).to_contain_text("Ditandatangani oleh Sekretaris Lamongan")
+    page.locator("#signature").get_by_role("link", name="halaman verifikasi").click()
+    expect(page.locator("#verify-title")).to_contain_text("Tahun 2026")
+    shot(page, "05-verification-page")
 
     log_in_as("Kasubbag. Program dan Evaluasi")
-    shot(page, "03-inbox-kasubbag")
+    shot(page, "06-inbox-kasubbag")
     page.set_viewport_size(PHONE)
-    shot(page, "04-inbox-phone")
+    shot(page, "07-inbox-phone")
     open_task()
-    shot(page, "05-document-phone")
+    shot(page, "08-document-phone")
     page.set_viewport_size(DESKTOP)
     page.locator("#id_requirements_confirmed").check()
     page.locator("#id_note").fill("Digandakan 5 eksemplar dan dikirim")
     page.get_by_role("button", name="Selesaikan", exact=True).click()
     expect(page.get_by_text("selesai", exact=True).first).to_be_visible()
-    shot(page, "06-document-finished")
+    shot(page, "09-document-finished")
 
     document = Document.objects.get()
     assert document.status == Document.Status.FINISHED
@@ -133,5 +169,7 @@ def test_it_takes_a_document_through_every_step_with_one_return(
         ("finish", 7),
     ]
     assert document.attachments.count() == 4
+    assert document.signature.sha256
+    assert document.measurement.indicator_results.filter(realisation__isnull=True).count() == 0
     # The one refused form above answers 400 on purpose; nothing else may complain.
     assert [e for e in errors if "status of 400" not in e] == []
