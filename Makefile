@@ -44,5 +44,9 @@ messages: install
 	$(PY) manage.py makemessages -l id --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=test-artifacts
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Speed of the PDF: render time at 10, 50, 200 indicators and serving a stored PDF (figures in README).
+bench: install
+	$(PY) bench/pdf.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
