@@ -41,7 +41,7 @@ migrations-check: install
 
 # Needs gettext (apt-get install gettext); the compiled .mo files are committed.
 messages: install
-	$(PY) manage.py makemessages -l id --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=test-artifacts
+	$(PY) manage.py makemessages -l id --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=test-artifacts --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # Speed of the PDF: render time at 10, 50, 200 indicators and serving a stored PDF (figures in README).

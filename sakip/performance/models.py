@@ -41,6 +41,10 @@ class Agreement(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("performance:agreement", args=[self.year])
 
+    def is_locked(self) -> bool:
+        """Targets a signed measurement was judged against never change afterwards."""
+        return self.measurements.filter(document__signature__isnull=False).exists()
+
 
 class Objective(models.Model):
     """A Sasaran Strategis."""

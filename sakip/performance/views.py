@@ -27,14 +27,9 @@ from sakip.workflow.views import get_document_for_user
 CHANGE = "performance.change_agreement"
 
 
-def _agreement_is_locked(agreement: Agreement) -> bool:
-    """Targets a signed measurement was judged against never change afterwards."""
-    return agreement.measurements.filter(document__signature__isnull=False).exists()
-
-
 def _editable_agreement(request: HttpRequest, year: int) -> Agreement:
     agreement = get_object_or_404(Agreement, year=year)
-    if _agreement_is_locked(agreement):
+    if agreement.is_locked():
         raise PermissionDenied(_("A signed measurement uses this agreement, so it can no longer change."))
     return agreement
 
@@ -59,8 +54,8 @@ def agreement_detail(request: HttpRequest, year: int) -> HttpResponse:
         {
             "agreement": agreement,
             "objectives": objectives,
-            "can_change": request.user.has_perm(CHANGE) and not _agreement_is_locked(agreement),
-            "locked": _agreement_is_locked(agreement),
+            "can_change": request.user.has_perm(CHANGE) and not agreement.is_locked(),
+            "locked": agreement.is_locked(),
         },
     )
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from sakip.workflow.models import Attachment, Document, HistoryEntry
+from sakip.workflow.models import Attachment, Document, HistoryEntry, Signature
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,3 +43,9 @@ class DocumentAdmin(ReadOnlyAdmin):
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["name", "document", "step", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["document", "step", "uploaded_by"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ["document", "name", "jabatan", "signed_at", "sha256"]
+    list_select_related = ["document"]

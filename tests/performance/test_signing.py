@@ -193,3 +193,33 @@ def test_it_lets_anyone_verify_the_signed_pdf(client, at_signature, people):
 
 def test_it_answers_404_to_an_unknown_token(client):
     assert client.get("/verifikasi/not-a-token/").status_code == 404
+
+
+def test_it_refuses_admin_edits_of_a_signed_document(client, at_signature, people, admin_user):
+    doc = sign(at_signature, people["Sekretaris"])
+    signature = Signature.objects.get(document=doc)
+    agreement = doc.measurement.agreement
+    objective = agreement.objectives.first()
+    client.force_login(admin_user)
+    assert client.post(f"/admin/workflow/signature/{signature.pk}/change/", {"name": "X"}).status_code == 403
+    assert client.post(f"/admin/workflow/signature/{signature.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.post(f"/admin/performance/agreement/{agreement.pk}/change/", {"year": "2026"}).status_code == 403
+    assert client.post(f"/admin/performance/objective/{objective.pk}/change/", {"text": "X"}).status_code == 403
+    assert client.post(f"/kinerja/2026/sasaran/{objective.pk}/", {"text": "X"}).status_code == 403
+    signature.refresh_from_db()
+    objective.refresh_from_db()
+    assert signature.name == "Nama1 Uji" and objective.text != "X"
+
+
+def test_it_keeps_one_band_for_the_lowest_values(client, admin_user, db):
+    from sakip.performance.models import RatingBand
+
+    client.force_login(admin_user)
+    lowest = RatingBand.objects.get(minimum__isnull=True)
+    assert client.post(f"/admin/performance/ratingband/{lowest.pk}/delete/", {"post": "yes"}).status_code == 403
+    r = client.post("/admin/performance/ratingband/add/", {"label": "Lain", "minimum": ""})
+    assert r.status_code == 200
+    assert RatingBand.objects.filter(minimum__isnull=True).count() == 1
+    r = client.post("/admin/performance/ratingband/add/", {"label": "Istimewa", "minimum": "120"})
+    assert r.status_code == 302
+    assert RatingBand.objects.count() == 6
