@@ -223,3 +223,11 @@ def test_it_keeps_one_band_for_the_lowest_values(client, admin_user, db):
     r = client.post("/admin/performance/ratingband/add/", {"label": "Istimewa", "minimum": "120"})
     assert r.status_code == 302
     assert RatingBand.objects.count() == 6
+
+
+def test_it_says_why_a_signed_measurement_cannot_change(client, at_signature, people):
+    doc = sign(at_signature, people["Sekretaris"])
+    client.force_login(people["Angg. Tim SAKIP"])
+    r = client.get(f"/kinerja/dokumen/{doc.pk}/realisasi/")
+    assert r.status_code == 403
+    assert "Pengukuran tidak dapat diubah pada langkah ini." in r.text
