@@ -9,4 +9,6 @@ urlpatterns = [
     path("", views.sop_list, name="list"),
     path("<slug:slug>/", views.sop_sheet, name="sheet"),
     path("<slug:slug>/revisi/<int:revision>/", views.sop_sheet_revision, name="sheet_revision"),
+    path("<slug:slug>/pdf/", views.sop_sheet_pdf, name="sheet_pdf"),
+    path("<slug:slug>/revisi/<int:revision>/pdf/", views.sop_sheet_pdf, name="sheet_revision_pdf"),
 ]

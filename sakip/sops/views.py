@@ -1,11 +1,15 @@
-"""Pages that show SOPs to logged-in staff: the list and the official sheet."""
+"""Pages that show SOPs to logged-in staff: the list and the official sheet, on screen and as PDF."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from sakip.lib.pdf import render_pdf, static_url
 from sakip.sops.models import Sop
 from sakip.sops.sheet import build_sheet
+from sakip.sops.sheet_pdf import page_number_content, pdf_flowchart
 
 
 @require_safe
@@ -14,12 +18,12 @@ def sop_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sops/sop_list.html", {"sops": sops})
 
 
-def _sheet_response(request: HttpRequest, sop: Sop) -> HttpResponse:
+def _sheet_response(request: HttpRequest, sop: Sop, *, pdf_url: str) -> HttpResponse:
     revisions = Sop.objects.filter(slug=sop.slug).select_related("created_by").order_by("-revision")
     return render(
         request,
         "sops/sheet.html",
-        {"sop": sop, "sheet": build_sheet(sop), "revisions": revisions},
+        {"sop": sop, "sheet": build_sheet(sop), "revisions": revisions, "pdf_url": pdf_url},
     )
 
 
@@ -28,9 +32,33 @@ def sop_sheet(request: HttpRequest, slug: str) -> HttpResponse:
     sop = Sop.objects.filter(slug=slug).order_by("-revision").first()
     if sop is None:
         raise Http404
-    return _sheet_response(request, sop)
+    # The newest revision's address links the newest revision's PDF, so that both stay current.
+    return _sheet_response(request, sop, pdf_url=reverse("sops:sheet_pdf", args=[sop.slug]))
 
 
 @require_safe
 def sop_sheet_revision(request: HttpRequest, slug: str, revision: int) -> HttpResponse:
-    return _sheet_response(request, get_object_or_404(Sop, slug=slug, revision=revision))
+    sop = get_object_or_404(Sop, slug=slug, revision=revision)
+    return _sheet_response(request, sop, pdf_url=reverse("sops:sheet_revision_pdf", args=[sop.slug, sop.revision]))
+
+
+@require_safe
+def sop_sheet_pdf(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
+    """The official sheet of the newest revision, or of the one asked for, as PDF in the office's language."""
+    if revision is None:
+        sop = Sop.objects.filter(slug=slug).order_by("-revision").first()
+        if sop is None:
+            raise Http404
+    else:
+        sop = get_object_or_404(Sop, slug=slug, revision=revision)
+    context = {
+        "sop": sop,
+        "flow": pdf_flowchart(build_sheet(sop)),
+        "stylesheet": static_url("css/sheet_pdf.css"),
+        "page_number": page_number_content(),
+    }
+    response = HttpResponse(render_pdf("sops/sheet_pdf.html", context), content_type="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"sop-{sop.slug}-rev{sop.revision}.pdf"
+    )
+    return response

@@ -43,6 +43,8 @@ MATRIX = {
     "sops:list": ("get", "/sop/", None, everyone(200)),
     "sops:sheet": ("get", "/sop/pengukuran-kinerja/", None, everyone(200)),
     "sops:sheet_revision": ("get", "/sop/pengukuran-kinerja/revisi/1/", None, everyone(200)),
+    "sops:sheet_pdf": ("get", "/sop/pengukuran-kinerja/pdf/", None, everyone(200)),
+    "sops:sheet_revision_pdf": ("get", "/sop/pengukuran-kinerja/revisi/1/pdf/", None, everyone(200)),
     "workflow:list": ("get", "/dokumen/", None, everyone(200)),
     "workflow:notifications": ("get", "/dokumen/notifikasi/", None, everyone(200)),
     "workflow:new": ("get", "/dokumen/baru/pengukuran-kinerja/", None, roles(403, SEK=200)),

@@ -302,7 +302,11 @@ def test_it_lists_the_revisions_and_marks_the_shown_and_the_newest(staff_client,
     r = staff_client.get(f"{SHEET}revisi/{default_sop.revision}/")
     page = Page(r.text)
 
-    links = {e.attrs["href"]: e for e in page.elements if e.tag == "a" and "/revisi/" in e.attrs.get("href", "")}
+    links = {
+        e.attrs["href"]: e
+        for e in page.elements
+        if e.tag == "a" and "/revisi/" in e.attrs.get("href", "") and not e.attrs["href"].endswith("/pdf/")
+    }
     first_url = f"{SHEET}revisi/{default_sop.revision}/"
     second_url = f"{SHEET}revisi/{second.revision}/"
     assert set(links) == {first_url, second_url}
@@ -325,7 +329,11 @@ def test_it_lists_the_revisions_and_marks_the_shown_and_the_newest(staff_client,
 def test_it_lists_the_newest_revision_first(staff_client, default_sop):
     second = make_sop(slug=default_sop.slug)
     page = Page(staff_client.get(SHEET).text)
-    hrefs = [e.attrs["href"] for e in page.elements if e.tag == "a" and "/revisi/" in e.attrs.get("href", "")]
+    hrefs = [
+        e.attrs["href"]
+        for e in page.elements
+        if e.tag == "a" and "/revisi/" in e.attrs.get("href", "") and not e.attrs["href"].endswith("/pdf/")
+    ]
     assert hrefs == [f"{SHEET}revisi/{second.revision}/", f"{SHEET}revisi/{default_sop.revision}/"]
     assert second.nama in page.text
 

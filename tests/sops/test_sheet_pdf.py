@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -79,9 +80,10 @@ def test_it_sends_the_sheet_as_a_pdf_shown_in_the_browser(staff_client, default_
     assert r.headers["Content-Disposition"] == 'inline; filename="sop-pengukuran-kinerja-rev1.pdf"'
 
 
-def test_it_links_the_pdf_from_the_sheet_page(staff_client, default_sop):
-    html = staff_client.get(SHEET).text
-    [link] = re.findall(r'<a [^>]*href="/sop/pengukuran-kinerja/revisi/1/pdf/"[^>]*>', html)
+@pytest.mark.parametrize(("page", "pdf"), [(SHEET, PDF), (f"{SHEET}revisi/1/", revision_pdf(1))])
+def test_it_links_the_pdf_of_what_the_sheet_page_shows(staff_client, default_sop, page, pdf):
+    html = staff_client.get(page).text
+    [link] = re.findall(rf'<a [^>]*href="{pdf}"[^>]*>PDF</a>', html)
     assert "d-print-none" in link
 
 
@@ -89,7 +91,7 @@ def test_it_links_the_pdf_from_the_sheet_page(staff_client, default_sop):
 
 
 def test_it_prints_on_a4_landscape_with_page_numbers(staff_client, default_sop):
-    reader, text = read_pdf(staff_client.get(PDF))
+    reader, _text = read_pdf(staff_client.get(PDF))
     # As on the paper sheet: the identity block on the first page, the flowchart on the next.
     assert len(reader.pages) >= 2
     for page in reader.pages:
@@ -106,7 +108,7 @@ def test_it_sizes_the_flowchart_for_the_page_margins_of_the_stylesheet():
     css = (settings.BASE_DIR / "static" / "css" / "sheet_pdf.css").read_text()
     page = re.search(r"@page\s*{[^}]*?size:\s*A4 landscape;\s*margin:\s*([^;]+);", css)
     assert page
-    top, right, bottom, left = page.group(1).split()
+    _top, right, _bottom, left = page.group(1).split()
     assert right == left == f"{PAGE_SIDE_MARGIN_MM}mm"
 
 
@@ -259,33 +261,49 @@ def test_it_keeps_every_drawing_inside_its_cell(db):
                 assert 0 < label.x < flow.cell_width
 
 
-def test_it_writes_svg_numbers_with_a_decimal_point_in_indonesian(default_sop):
+NUMBER = r"-?\d+(?:\.\d+)?"
+NUMERIC_ATTRIBUTES = {
+    "x": NUMBER,
+    "y": NUMBER,
+    "x1": NUMBER,
+    "y1": NUMBER,
+    "x2": NUMBER,
+    "y2": NUMBER,
+    "width": NUMBER,
+    "height": NUMBER,
+    "rx": NUMBER,
+    "stroke-width": NUMBER,
+    "font-size": NUMBER,
+    "points": rf"{NUMBER},{NUMBER}(?: {NUMBER},{NUMBER})*",
+    "transform": rf"translate\({NUMBER} {NUMBER}\)",
+    "style": rf"width: {NUMBER}%",
+}
+
+
+class Attributes(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.found += [(name, value) for name, value in attrs if name in NUMERIC_ATTRIBUTES]
+
+
+def test_it_writes_the_numbers_of_the_drawing_with_a_decimal_point_in_indonesian(default_sop):
     context = {
         "sop": default_sop,
         "flow": pdf_flowchart(build_sheet(default_sop)),
         "stylesheet": static_url("css/sheet_pdf.css"),
         "page_number": page_number_content(),
     }
-    with translation.override("id"):
+    with translation.override("id"):  # whose decimal separator is a comma
         html = render_to_string("sops/sheet_pdf.html", context)
-
-    class Numbers(HTMLParser):
-        values: list[str] = []
-
-        def handle_starttag(self, tag, attrs):
-            names = {"x", "y", "x1", "y1", "x2", "y2", "width", "height", "rx", "stroke-width", "font-size"}
-            self.values += [v for k, v in attrs if k in names]
-            self.values += [v for k, v in attrs if k in ("points", "transform")]
-            if tag == "col":
-                self.values.append(dict(attrs)["style"])
-
-    parser = Numbers()
-    parser.feed(html)
-    assert len(parser.values) > 50
-    assert not [v for v in parser.values if "," in v and not re.fullmatch(r"[-\d. ,]+", v)]
-    for value in parser.values:
-        for number in re.findall(r"-?\d[\d.,]*", value):
-            assert re.fullmatch(r"-?\d+(\.\d+)?", number) or "," in value.replace(number, ""), value
+    found = Attributes(html).found
+    assert len(found) > 50
+    assert any("." in value for _name, value in found)
+    for name, value in found:
+        assert re.fullmatch(NUMERIC_ATTRIBUTES[name], value), (name, value)
 
 
 def test_it_makes_no_pdf_library_load_until_a_pdf_is_asked_for():
@@ -297,7 +315,7 @@ def test_it_makes_no_pdf_library_load_until_a_pdf_is_asked_for():
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
-        env={"DJANGO_SETTINGS_MODULE": "sakip.settings", "PATH": "/usr/bin:/bin"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "sakip.settings"},
         capture_output=True,
         text=True,
         timeout=60,
