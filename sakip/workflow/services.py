@@ -169,6 +169,46 @@ def _target_of(step: Step, action: str) -> Step | None:
     return step.sop.steps.filter(number__gt=step.number).order_by("number").first()
 
 
+def _move(
+    current: Document, read_version: int, *, step: Step, action: str, by, target: Step | None, reason="", note=""
+) -> HistoryEntry:
+    """Move the document from ``step`` to ``target`` (None closes it) and write the history row.
+
+    The UPDATE only applies while the document still has the version the person
+    saw: of two people acting at once, the second changes no row and is told
+    the document moved on. SQLite ignores row locks, so this is the lock that
+    works on both databases.
+    """
+    now = timezone.now()
+    if target is not None:
+        status = Document.Status.ACTIVE
+    else:
+        status = Document.Status.CANCELLED if action == Action.CANCEL else Document.Status.FINISHED
+    moved = Document.objects.filter(pk=current.pk, version=read_version, status=Document.Status.ACTIVE).update(
+        current_step=target,
+        status=status,
+        closed_at=None if target is not None else now,
+        step_started_at=now,
+        version=F("version") + 1,
+    )
+    if moved != 1:
+        raise DocumentMovedOn
+    return HistoryEntry.objects.create(
+        document=current,
+        action=action,
+        step=step,
+        actor=None if action == Action.CANCEL else step.actor,
+        by=by,
+        reason=reason,
+        note=note,
+        to_step=target,
+        step_started_at=current.step_started_at,
+        step_ended_at=now,
+        standard_duration=step.duration,
+        standard_unit=step.duration_unit,
+    )
+
+
 def document_transition(
     *,
     document: Document,
@@ -217,30 +257,8 @@ def document_transition(
         _check_files(files)
 
         target = _target_of(step, action)
-        now = timezone.now()
-        closing = target is None
-        moved = Document.objects.filter(pk=current.pk, version=document.version, status=Document.Status.ACTIVE).update(
-            current_step=target,
-            status=Document.Status.FINISHED if closing else Document.Status.ACTIVE,
-            closed_at=now if closing else None,
-            step_started_at=now,
-            version=F("version") + 1,
-        )
-        if moved != 1:
-            raise DocumentMovedOn
-        entry = HistoryEntry.objects.create(
-            document=current,
-            action=action,
-            step=step,
-            actor=step.actor,
-            by=by,
-            reason=reason,
-            note=note,
-            to_step=target,
-            step_started_at=current.step_started_at,
-            step_ended_at=now,
-            standard_duration=step.duration,
-            standard_unit=step.duration_unit,
+        entry = _move(
+            current, document.version, step=step, action=action, by=by, target=target, reason=reason, note=note
         )
         _store_files(current, entry, step, files, by)
         if step.is_signature and action in FORWARD:
@@ -327,28 +345,14 @@ def document_cancel(*, document: Document, by, reason: str) -> Document:
             raise DocumentMovedOn
         if not may_cancel(current, by):
             raise PermissionDenied(_("You may not cancel this document."))
-        step = current.current_step
-        now = timezone.now()
-        moved = Document.objects.filter(pk=current.pk, version=document.version, status=Document.Status.ACTIVE).update(
-            current_step=None,
-            status=Document.Status.CANCELLED,
-            closed_at=now,
-            step_started_at=now,
-            version=F("version") + 1,
-        )
-        if moved != 1:
-            raise DocumentMovedOn
-        HistoryEntry.objects.create(
-            document=current,
+        _move(
+            current,
+            document.version,
+            step=current.current_step,
             action=Action.CANCEL,
-            step=step,
-            actor=None,
             by=by,
+            target=None,
             reason=reason,
-            step_started_at=current.step_started_at,
-            step_ended_at=now,
-            standard_duration=step.duration,
-            standard_unit=step.duration_unit,
         )
     current.refresh_from_db()
     return current
