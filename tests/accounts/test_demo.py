@@ -1,4 +1,4 @@
-"""The demo data `make run` loads: one account per actor plus an administrator, and a demo agreement; twice changes nothing."""
+"""The demo data `make run` loads: an account per actor, an administrator, a demo agreement; once only."""
 
 import pytest
 from django.contrib.auth.models import User
