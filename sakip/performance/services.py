@@ -75,7 +75,9 @@ def measurement_save(
     """
     with transaction.atomic():
         document = (
-            Document.objects.select_for_update().select_related("current_step__actor").get(pk=measurement.document_id)
+            Document.objects.select_for_update(of=("self",))
+            .select_related("current_step__actor")
+            .get(pk=measurement.document_id)
         )
         if version is not None and document.version != version:
             raise PermissionDenied(_("This document has moved on since you opened it. Look at it again."))
