@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 MINUTES = "minutes"
 HOURS = "hours"
@@ -33,4 +34,15 @@ def deadline(start: datetime, duration: int, unit: str) -> datetime:
         return start + timedelta(hours=duration)
     if unit == WORKING_DAYS:
         return add_working_days(start, duration)
+    raise ValueError(f"Unknown time unit {unit!r}")
+
+
+def duration_label(duration: int, unit: str) -> str:
+    """ "10 minutes", "1 working day": the standard time as a person reads it."""
+    if unit == MINUTES:
+        return ngettext("%(n)s minute", "%(n)s minutes", duration) % {"n": duration}
+    if unit == HOURS:
+        return ngettext("%(n)s hour", "%(n)s hours", duration) % {"n": duration}
+    if unit == WORKING_DAYS:
+        return ngettext("%(n)s working day", "%(n)s working days", duration) % {"n": duration}
     raise ValueError(f"Unknown time unit {unit!r}")

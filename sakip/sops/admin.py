@@ -28,9 +28,9 @@ def _is_frozen(sop: Sop | None) -> bool:
 
 
 class SopAdminForm(forms.ModelForm):
-    dasar_hukum = LinesField(label=gettext_lazy("legal basis"))
-    keterkaitan = LinesField(label=gettext_lazy("related SOPs"))
-    pencatatan = LinesField(label=gettext_lazy("recording and data collection"))
+    dasar_hukum = LinesField(label=gettext_lazy("Legal basis"))
+    keterkaitan = LinesField(label=gettext_lazy("Related SOPs"))
+    pencatatan = LinesField(label=gettext_lazy("Recording and data collection"))
 
     class Meta:
         model = Sop

@@ -9,6 +9,8 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sakip.lib.workdays import duration_label
+
 
 class SopQuerySet(models.QuerySet):
     def current(self) -> SopQuerySet:
@@ -165,6 +167,10 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.activity[:60]}"
+
+    @property
+    def duration_label(self) -> str:
+        return duration_label(self.duration, self.duration_unit)
 
     @property
     def is_decision(self) -> bool:

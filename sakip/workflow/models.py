@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sakip.accounts.roles import role_ids
-from sakip.lib.workdays import deadline
+from sakip.lib.workdays import deadline, duration_label
 from sakip.sops.models import Actor, Sop, Step
 
 
@@ -128,6 +128,10 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} · {self.get_action_display()} · {self.step.number}"
+
+    @property
+    def standard_label(self) -> str:
+        return duration_label(self.standard_duration, self.standard_unit)
 
     @property
     def was_late(self) -> bool:

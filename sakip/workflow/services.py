@@ -260,10 +260,12 @@ def document_transition(
         entry = _move(
             current, document.version, step=step, action=action, by=by, target=target, reason=reason, note=note
         )
-        _store_files(current, entry, step, files, by)
         if step.is_signature and action in FORWARD:
             _sign(current, entry, by)
+        # Content apps may still refuse here; files are written only after they agreed,
+        # so that a refused transition leaves no stray file in storage.
         document_transitioned.send(sender=Document, document=current, entry=entry, target=target)
+        _store_files(current, entry, step, files, by)
         if target is not None:
             _notify_arrival(current, target, exclude=by)
     current.refresh_from_db()

@@ -4,8 +4,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
-from sakip.lib.workdays import deadline
+from sakip.lib.workdays import deadline, duration_label
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -41,3 +42,19 @@ def test_it_counts_working_days_in_jakarta_not_utc(settings):
 def test_it_rejects_an_unknown_unit():
     with pytest.raises(ValueError, match="fortnights"):
         deadline(at(23), 1, "fortnights")
+
+
+@pytest.mark.parametrize(
+    ("language", "duration", "unit", "label"),
+    [
+        ("en", 1, "working_days", "1 working day"),
+        ("en", 2, "working_days", "2 working days"),
+        ("en", 1, "hours", "1 hour"),
+        ("en", 10, "minutes", "10 minutes"),
+        ("id", 1, "working_days", "1 hari kerja"),
+        ("id", 30, "minutes", "30 menit"),
+    ],
+)
+def test_it_writes_the_standard_time_as_people_read_it(language, duration, unit, label):
+    with translation.override(language):
+        assert duration_label(duration, unit) == label
