@@ -65,8 +65,8 @@ class IdDecimalField(forms.Field):
 
 class AgreementForm(forms.ModelForm):
     # NIPs are often written in groups ("19700101 199503 1 001"): accept the spaces, store the 18 digits.
-    first_party_nip = forms.CharField(label=_("first party: NIP"), max_length=30, required=False)
-    second_party_nip = forms.CharField(label=_("second party: NIP"), max_length=30, required=False)
+    first_party_nip = forms.CharField(label=_("First party: NIP"), max_length=30, required=False)
+    second_party_nip = forms.CharField(label=_("Second party: NIP"), max_length=30, required=False)
 
     class Meta:
         model = Agreement
@@ -109,11 +109,11 @@ class ObjectiveForm(forms.ModelForm):
 
 
 class IndicatorForm(forms.ModelForm):
-    target = IdDecimalField(label=_("target"))
-    target_q1 = IdDecimalField(label=_("quarter I"), required=False)
-    target_q2 = IdDecimalField(label=_("quarter II"), required=False)
-    target_q3 = IdDecimalField(label=_("quarter III"), required=False)
-    target_q4 = IdDecimalField(label=_("quarter IV"), required=False)
+    target = IdDecimalField(label=_("Target"))
+    target_q1 = IdDecimalField(label=_("Quarter I"), required=False)
+    target_q2 = IdDecimalField(label=_("Quarter II"), required=False)
+    target_q3 = IdDecimalField(label=_("Quarter III"), required=False)
+    target_q4 = IdDecimalField(label=_("Quarter IV"), required=False)
 
     class Meta:
         model = Indicator
@@ -147,7 +147,7 @@ class IndicatorForm(forms.ModelForm):
 
 
 class ProgrammeForm(forms.ModelForm):
-    budget = IdDecimalField(label=_("budget (pagu)"), max_digits=18, decimal_places=2, allow_negative=False)
+    budget = IdDecimalField(label=_("Budget (pagu)"), max_digits=18, decimal_places=2, allow_negative=False)
 
     class Meta:
         model = Programme
@@ -166,9 +166,9 @@ ProgrammeFormSet = forms.inlineformset_factory(
 class RealisationForm(forms.Form):
     """One indicator's realisation; the field knows whether the indicator allows negatives."""
 
-    realisation = IdDecimalField(label=_("realisation"), required=False)
-    helped = forms.CharField(label=_("what helped"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
-    held_back = forms.CharField(label=_("what held it back"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    realisation = IdDecimalField(label=_("Realisation"), required=False)
+    helped = forms.CharField(label=_("What helped"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    held_back = forms.CharField(label=_("What held it back"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
 
     def __init__(self, *args, result=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,7 +179,7 @@ class RealisationForm(forms.Form):
 
 class BudgetForm(forms.Form):
     realised = IdDecimalField(
-        label=_("budget realised"), required=False, max_digits=18, decimal_places=2, allow_negative=False
+        label=_("Budget realised"), required=False, max_digits=18, decimal_places=2, allow_negative=False
     )
 
     def __init__(self, *args, result=None, **kwargs):

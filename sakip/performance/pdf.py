@@ -19,11 +19,6 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=0)
 
 
-def format_nip(nip: str) -> str:
-    """19700101 199503 1 001: the groups in which a NIP is printed."""
-    return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}" if len(nip) == 18 else nip
-
-
 def render_measurement_pdf(measurement: Measurement, signature: Signature | None = None) -> bytes:
     """Without a signature the PDF is a draft: marked as such, with no QR code."""
     document = measurement.document
@@ -32,7 +27,6 @@ def render_measurement_pdf(measurement: Measurement, signature: Signature | None
         "agreement": measurement.agreement,
         "table": measurement_table(measurement),
         "signature": signature,
-        "nip": format_nip(signature.nip) if signature else "",
         "qr": qr_data_uri(settings.SITE_URL + signature.get_verification_url()) if signature else "",
         "office": {
             "government": settings.OFFICE_GOVERNMENT,

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from sakip.performance.forms import (
     AgreementForm,
@@ -112,16 +112,21 @@ def objective_edit(request: HttpRequest, year: int, pk: int | None = None) -> Ht
     return render(request, "performance/objective_form.html", context, status=400 if request.method == "POST" else 200)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required(CHANGE, raise_exception=True)
 def objective_delete(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST removes the objective with its indicators and programmes."""
     agreement = _editable_agreement(request, year)
     objective = get_object_or_404(agreement.objectives, pk=pk)
     if agreement.measurements.exists():
         messages.error(request, _("Documents already measure this agreement: its objectives cannot be removed."))
-    else:
-        objective.delete()
-        messages.success(request, _("Strategic objective removed."))
+        return redirect(agreement)
+    if request.method == "GET":
+        return render(
+            request, "performance/objective_confirm_delete.html", {"agreement": agreement, "objective": objective}
+        )
+    objective.delete()
+    messages.success(request, _("Strategic objective removed."))
     return redirect(agreement)
 
 

@@ -215,3 +215,19 @@ def test_it_refuses_a_malformed_nip(client, default_sop, people):
     assert r.status_code == 200
     assert "18 digit" in r.text
     assert not Agreement.objects.filter(year=2027).exists()
+
+
+def test_it_asks_before_removing_an_objective(client, default_sop, people):
+    from tests.performance.factories import make_agreement
+
+    agreement = make_agreement(year=2031)
+    objective = agreement.objectives.first()
+    client.force_login(people["Kasubbag. Program dan Evaluasi"])
+    r = client.get(f"/kinerja/2031/sasaran/{objective.pk}/hapus/")
+    assert r.status_code == 200
+    assert "Sasaran 1" in r.text and "2 indikator" in r.text
+    assert Objective.objects.filter(pk=objective.pk).exists()
+    r = client.post(f"/kinerja/2031/sasaran/{objective.pk}/hapus/")
+    assert r.status_code == 302
+    assert not Objective.objects.filter(pk=objective.pk).exists()
+    assert Indicator.objects.filter(objective__agreement=agreement).count() == 2

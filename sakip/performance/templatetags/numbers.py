@@ -1,0 +1,24 @@
+"""Numbers and NIPs in templates, written the Indonesian way."""
+
+from decimal import Decimal
+
+from django import template
+
+from sakip.lib.numbers import format_id_decimal
+
+register = template.Library()
+
+
+@register.filter
+def idnum(value: Decimal | None, places: int | None = None) -> str:
+    """1.234,56: exact digits, or rounded half up to ``places``."""
+    if value in (None, ""):
+        return ""
+    return format_id_decimal(Decimal(value), None if places in (None, "") else int(places))
+
+
+@register.filter
+def nip(value: str) -> str:
+    """19700101 199503 1 001: the groups in which a NIP is printed."""
+    value = value or ""
+    return f"{value[:8]} {value[8:14]} {value[14]} {value[15:]}" if len(value) == 18 else value
