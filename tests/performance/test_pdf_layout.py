@@ -61,5 +61,8 @@ def test_it_prints_every_indicator_on_numbered_pages(default_sop, indicators, pa
         assert f"{result.realisation:.2f}".replace(".", ",") in text
     for number in range(1, count + 1):
         assert f"Halaman {number} dari {count}" in text
+    # The signature never stands alone: its page also carries the last lines of the tables.
+    last_page = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
+    assert "Sekretaris Dinas" in last_page and "Jumlah" in last_page
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert (round(width), round(height)) == (595, 842)  # A4 portrait, in points
