@@ -136,7 +136,7 @@ def test_it_tells_the_second_person_that_the_document_moved_on(client, document,
         {"action": "complete", "version": document.version, "requirements_confirmed": "on", "note": "x"},
         follow=True,
     )
-    assert "moved on" in r.text or "berpindah" in r.text
+    assert "Dokumen ini sudah berpindah sejak Anda membukanya." in r.text
     assert Document.objects.get().history.count() == 2
 
 
