@@ -195,8 +195,8 @@ def measurement_panel(request: HttpRequest, document) -> dict | None:
         "table": measurement_table(measurement),
         "can_edit": can_edit,
         "signed": Signature.objects.filter(document=document).exclude(pdf="").exists(),
-        # Shown while the document waits for review, so the reviewer sees what the resubmission changed.
-        "changes": None if can_edit else changes_since_return(measurement),
+        # Shown while the document is under review, so the reviewer sees what the resubmission changed.
+        "changes": changes_since_return(measurement) if document.status == "active" and not can_edit else None,
     }
 
 

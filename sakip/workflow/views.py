@@ -116,7 +116,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_response(request, document: Document, action_form: ActionForm | None = None, status: int = 200):
-    history = list(document.history.select_related("step", "by", "actor", "to_step").order_by("-step_ended_at", "-pk"))
+    history = list(
+        document.history.select_related("step", "by", "actor", "to_step", "signature").order_by("-step_ended_at", "-pk")
+    )
     actions = available_actions(document, request.user)
     context = {
         "document": document,

@@ -231,3 +231,11 @@ def test_it_says_why_a_signed_measurement_cannot_change(client, at_signature, pe
     r = client.get(f"/kinerja/dokumen/{doc.pk}/realisasi/")
     assert r.status_code == 403
     assert "Pengukuran tidak dapat diubah pada langkah ini." in r.text
+
+
+def test_it_shows_the_signature_in_the_timeline(client, at_signature, people):
+    doc = sign(at_signature, people["Sekretaris"])
+    client.force_login(people["Kasubbag. Program dan Evaluasi"])
+    page = client.get(f"/dokumen/{doc.pk}/").text
+    assert "Ditandatangani · langkah 6" in page
+    assert "Disetujui · langkah 5" in page  # the paraf stays an approval
