@@ -47,6 +47,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def agreement_detail(request: HttpRequest, year: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement, year=year)
+    locked = agreement.is_locked()
     objectives = agreement.objectives.prefetch_related("indicators", "programmes")
     return render(
         request,
@@ -54,8 +55,8 @@ def agreement_detail(request: HttpRequest, year: int) -> HttpResponse:
         {
             "agreement": agreement,
             "objectives": objectives,
-            "can_change": request.user.has_perm(CHANGE) and not agreement.is_locked(),
-            "locked": agreement.is_locked(),
+            "can_change": request.user.has_perm(CHANGE) and not locked,
+            "locked": locked,
         },
     )
 

@@ -175,7 +175,3 @@ class Step(models.Model):
     @property
     def is_decision(self) -> bool:
         return self.kind == self.Kind.DECISION
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.kind in (self.Kind.START, self.Kind.END)

@@ -27,11 +27,17 @@ def _sheet_response(request: HttpRequest, sop: Sop, *, pdf_url: str) -> HttpResp
     )
 
 
+def newest_revision_or_404(slug: str) -> Sop:
+    """The revision new documents start under, and the one the sheet shows by default."""
+    try:
+        return Sop.objects.latest_of(slug)
+    except Sop.DoesNotExist:
+        raise Http404 from None
+
+
 @require_safe
 def sop_sheet(request: HttpRequest, slug: str) -> HttpResponse:
-    sop = Sop.objects.filter(slug=slug).order_by("-revision").first()
-    if sop is None:
-        raise Http404
+    sop = newest_revision_or_404(slug)
     # The newest revision's address links the newest revision's PDF, so that both stay current.
     return _sheet_response(request, sop, pdf_url=reverse("sops:sheet_pdf", args=[sop.slug]))
 
@@ -45,12 +51,7 @@ def sop_sheet_revision(request: HttpRequest, slug: str, revision: int) -> HttpRe
 @require_safe
 def sop_sheet_pdf(request: HttpRequest, slug: str, revision: int | None = None) -> HttpResponse:
     """The official sheet of the newest revision, or of the one asked for, as PDF in the office's language."""
-    if revision is None:
-        sop = Sop.objects.filter(slug=slug).order_by("-revision").first()
-        if sop is None:
-            raise Http404
-    else:
-        sop = get_object_or_404(Sop, slug=slug, revision=revision)
+    sop = newest_revision_or_404(slug) if revision is None else get_object_or_404(Sop, slug=slug, revision=revision)
     context = {
         "sop": sop,
         "flow": pdf_flowchart(build_sheet(sop)),

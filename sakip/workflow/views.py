@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from sakip.sops.models import Sop
 from sakip.sops.sheet import build_sheet
+from sakip.sops.views import newest_revision_or_404
 from sakip.workflow.forms import ActionForm, CancelForm, DocumentFilterForm, StartDocumentForm
 from sakip.workflow.models import Document, HistoryEntry, Signature
 from sakip.workflow.panels import panels_for
@@ -87,9 +88,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def document_new(request: HttpRequest, slug: str) -> HttpResponse:
-    sop = Sop.objects.filter(slug=slug).order_by("-revision").first()
-    if sop is None:
-        raise Http404
+    sop = newest_revision_or_404(slug)
     first = sop.steps.select_related("actor").order_by("number").first()
     if first is None or not holds_actor(request.user, first):
         raise PermissionDenied
