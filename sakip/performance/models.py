@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -12,15 +13,23 @@ from django.utils.translation import gettext_lazy as _
 from sakip.performance.capaian import Band, LowerFormula, Polarity, Result, absorption, capaian
 from sakip.workflow.models import Document, HistoryEntry
 
-# Targets and realisations: exact decimals, wide enough for people counts and rupiah.
-NUMBER = {"max_digits": 20, "decimal_places": 4}
-MONEY = {"max_digits": 18, "decimal_places": 2}
+# Targets and realisations: exact decimals. SQLite keeps 15 significant digits (a REAL), so no field
+# holds more: 99.999.999.999,9999 for a count or a percentage, 9.999.999.999.999,99 rupiah for a
+# budget (more than a kabupaten's whole APBD). Every path that writes them checks these sizes.
+NUMBER = {"max_digits": 15, "decimal_places": 4}
+MONEY = {"max_digits": 15, "decimal_places": 2}
+# Years an agreement may be for: those of the forms and filters.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+# Longest "faktor pendukung / penghambat" kept: a paragraph, not a report.
+RESULT_TEXT_MAX_LENGTH = 2000
 
 
 class Agreement(models.Model):
     """One year's Perjanjian Kinerja of the office, between its head and the head of the region."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+    )
     instansi = models.CharField(_("agency"), max_length=200, default="Dinas Tenaga Kerja Kabupaten Lamongan")
     first_party_name = models.CharField(_("first party: name"), max_length=150)
     first_party_position = models.CharField(_("first party: position"), max_length=200)
@@ -150,8 +159,27 @@ class Measurement(models.Model):
 
 
 class IndicatorResult(models.Model):
+    """One indicator of a measurement: its own copy of what it is judged against, and its realisation.
+
+    The copy is taken when the document starts, so that editing the agreement never changes a running
+    or signed document; the drafter takes later changes in on purpose (services.measurement_take_changes).
+    """
+
     measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="indicator_results")
+    # The agreement's indicator this row was copied from: where later changes are read.
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    objective_position = models.PositiveSmallIntegerField(_("objective no."), default=0)
+    objective_text = models.TextField(_("strategic objective"), default="")
+    position = models.PositiveSmallIntegerField(_("no."), default=0)
+    name = models.TextField(_("performance indicator"), default="")
+    unit = models.CharField(_("unit"), max_length=40, default="")
+    explanation = models.TextField(_("explanation / formula"), blank=True, default="")
+    target = models.DecimalField(_("target"), null=True, **NUMBER)
+    polarity = models.CharField(_("polarity"), max_length=8, choices=Polarity.choices, default=Polarity.HIGHER)
+    lower_formula = models.CharField(
+        _("formula when lower is better"), max_length=8, choices=LowerFormula.choices, blank=True, default=""
+    )
+    allow_negative = models.BooleanField(_("negative values allowed"), default=False)
     realisation = models.DecimalField(_("realisation"), null=True, blank=True, **NUMBER)
     helped = models.TextField(_("what helped"), blank=True)
     held_back = models.TextField(_("what held it back"), blank=True)
@@ -162,16 +190,29 @@ class IndicatorResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator}: {self.realisation}"
+        return f"{self.name}: {self.realisation}"
 
     @property
     def capaian(self) -> Result:
-        return self.indicator.capaian(self.realisation)
+        return capaian(
+            target=self.target,
+            realisation=self.realisation,
+            polarity=self.polarity,
+            formula=self.lower_formula,
+            allow_negative=self.allow_negative,
+        )
 
 
 class ProgrammeResult(models.Model):
+    """One programme of a measurement: its own copy of name and budget (as IndicatorResult), and what was spent."""
+
     measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="programme_results")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    objective_position = models.PositiveSmallIntegerField(_("objective no."), default=0)
+    objective_text = models.TextField(_("strategic objective"), default="")
+    position = models.PositiveSmallIntegerField(_("no."), default=0)
+    name = models.TextField(_("programme"), default="")
+    budget = models.DecimalField(_("budget (pagu)"), null=True, **MONEY)
     realised = models.DecimalField(_("budget realised"), null=True, blank=True, **MONEY)
 
     class Meta:
@@ -180,11 +221,11 @@ class ProgrammeResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.programme}: {self.realised}"
+        return f"{self.name}: {self.realised}"
 
     @property
     def absorption(self) -> Result:
-        return absorption(budget=self.programme.budget, realised=self.realised)
+        return absorption(budget=self.budget, realised=self.realised)
 
 
 class Snapshot(models.Model):

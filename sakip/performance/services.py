@@ -38,14 +38,29 @@ def measurement_create(*, document: Document) -> Measurement:
         )
     measurement = Measurement.objects.create(document=document, agreement=agreement)
     IndicatorResult.objects.bulk_create(
-        IndicatorResult(measurement=measurement, indicator=indicator)
-        for indicator in Indicator.objects.filter(objective__agreement=agreement)
+        IndicatorResult(measurement=measurement, indicator=indicator, **judged_by(indicator))
+        for indicator in Indicator.objects.filter(objective__agreement=agreement).select_related("objective")
     )
     ProgrammeResult.objects.bulk_create(
-        ProgrammeResult(measurement=measurement, programme=programme)
-        for programme in Programme.objects.filter(objective__agreement=agreement)
+        ProgrammeResult(measurement=measurement, programme=programme, **judged_by(programme))
+        for programme in Programme.objects.filter(objective__agreement=agreement).select_related("objective")
     )
     return measurement
+
+
+# What a measurement copies from the agreement when the document starts, per kind of row.
+INDICATOR_COPY = ("position", "name", "unit", "explanation", "target", "polarity", "lower_formula", "allow_negative")
+PROGRAMME_COPY = ("position", "name", "budget")
+
+
+def judged_by(item: Indicator | Programme) -> dict:
+    """The copy of an agreement's indicator or programme that a measurement row keeps as its own."""
+    fields = INDICATOR_COPY if isinstance(item, Indicator) else PROGRAMME_COPY
+    return {
+        "objective_position": item.objective.position,
+        "objective_text": item.objective.text,
+        **{name: getattr(item, name) for name in fields},
+    }
 
 
 def can_edit_measurement(document: Document, user) -> bool:
