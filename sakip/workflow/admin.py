@@ -19,7 +19,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class HistoryInline(admin.TabularInline):
     model = HistoryEntry
     extra = 0
-    fields = ["step_ended_at", "action", "step", "by", "actor", "reason", "note", "to_step"]
+    fields = [
+        "step_ended_at",
+        "action",
+        "step",
+        "by_name",
+        "by_jabatan",
+        "actor",
+        "reason",
+        "note",
+        "to_step",
+        "content_sha256",
+        "prev_hash",
+        "hash",
+    ]
     readonly_fields = fields
     can_delete = False
 
