@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused before anything reads it (see REQUEST_MAX_MB).
+    "sakip.lib.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,8 +157,20 @@ OFFICE_LOGO = env_str("OFFICE_LOGO", "")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Attachments to documents (PDF, images, Word, Excel), in megabytes.
-ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+_MB = 1024 * 1024
+_ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
+ATTACHMENT_MAX_BYTES = _ATTACHMENT_MAX_MB * _MB
+# The largest request body, refused before it is read (sakip.lib.middleware.RequestSizeLimitMiddleware).
+# A step may carry several attachments at once: room for five of the largest, and 1 MB for the form.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_MB", 5 * _ATTACHMENT_MAX_MB + 1, minimum=_ATTACHMENT_MAX_MB + 1) * _MB
+# Without a logged-in session only the login form and the public verification page can be posted to;
+# the latter takes a signed PDF of at most 20 MB (sakip/workflow/verification.py), plus 1 MB for the form.
+ANONYMOUS_REQUEST_MAX_BYTES = min(21 * _MB, REQUEST_MAX_BYTES)
+# Django's own limits, inside that one: the form fields without their files (a realisation form with
+# every indicator is far below it), and how much of an uploaded file is held in memory before the
+# rest goes to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(5 * _MB, REQUEST_MAX_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(5 * _MB // 2, ATTACHMENT_MAX_BYTES)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -168,6 +182,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Mail is sent after the action, inside its request: a server that never answers must not hold it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sakip@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -16,7 +16,8 @@ def normalise_nip(value: str) -> str:
 
 def validate_nip(value: str) -> None:
     nip = normalise_nip(value)
-    if len(nip) != 18 or not nip.isdigit():
+    # str.isdigit alone also takes Arabic-Indic, full-width and superscript digits.
+    if len(nip) != 18 or not (nip.isascii() and nip.isdigit()):
         raise ValidationError(_("A NIP has 18 digits."), code="length")
     try:
         born = date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
@@ -27,7 +28,8 @@ def validate_nip(value: str) -> None:
             code="birth_date",
         ) from None
     year, month = int(nip[8:12]), int(nip[12:14])
-    if not 1 <= month <= 12:
+    # Year 0000 is no year a date can hold (and before any birth date anyway).
+    if not 1 <= month <= 12 or year < 1:
         raise ValidationError(
             _("Digits 9 to 14 of a NIP are the appointment month (YYYYMM); %(digits)s is not a real month.")
             % {"digits": nip[8:14]},

@@ -2,33 +2,88 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def render_pdf(template: str, context: dict, *, language: str | None = None) -> bytes:
-    """Render ``template`` to PDF bytes, in the office's language unless told otherwise.
+class RefusedResource(ValueError):
+    """A PDF asked for something outside the project's static files.
 
-    Only files of this project (and data: URIs) are read: an office document
-    never reaches out to the network while it is made.
+    A ValueError, so that weasyprint leaves the resource out and says so in its log
+    instead of failing the whole document (a missing logo must not stop a signature).
+    """
+
+
+def static_root() -> Path:
+    """The only folder a PDF may read files from: the project's own static/, as the disk has it."""
+    return (Path(settings.BASE_DIR) / "static").resolve()
+
+
+def resolve_allowed_file(url: str) -> Path:
+    """The file under static/ that ``url`` names; RefusedResource for anything else.
+
+    Compared after the URL is taken apart the way a reader of it would: scheme in any
+    case, percent-escapes decoded, ``..`` and symlinks resolved on the disk. A prefix test
+    on the text let ``file:/etc/hostname``, ``%2e%2e`` and sibling folders through.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise RefusedResource(f"Refusing to read {url!r} while making a PDF: not a URL.") from None
+    if parts.scheme.lower() != "file":
+        raise RefusedResource(f"Refusing to read {url!r} while making a PDF: only files of static/ are read.")
+    # file://host/... names another machine's file (or, for localhost, invites a second reading).
+    if parts.netloc:
+        raise RefusedResource(f"Refusing to read {url!r} while making a PDF: a file URL with a host.")
+    try:
+        path = unquote(parts.path, errors="strict")
+    except UnicodeDecodeError:
+        raise RefusedResource(f"Refusing to read {url!r} while making a PDF: not a file name.") from None
+    if "\x00" in path or not path.startswith("/") or path.startswith("//"):
+        raise RefusedResource(f"Refusing to read {url!r} while making a PDF: not an absolute path.")
+    try:
+        # strict: the file must exist, so what is checked is the very file that is then read.
+        resolved = Path(path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise RefusedResource(f"Refusing to read {url!r} while making a PDF: no such file.") from None
+    if not resolved.is_relative_to(static_root()) or not resolved.is_file():
+        raise RefusedResource(f"Refusing to read {url!r} while making a PDF: outside static/.")
+    return resolved
+
+
+def pdf_from_html(html: str) -> bytes:
+    """PDF bytes of ``html``; it may use files of static/ (relative URLs start there) and data: URIs.
+
+    Nothing else is fetched: an office document never reaches out to the network or to
+    other files of the server while it is made.
     """
     # Imported here, not at the top: most requests never make a PDF.
     import weasyprint
     from weasyprint.urls import URLFetcher
 
-    class ProjectFilesOnly(URLFetcher):
+    class StaticFilesOnly(URLFetcher):
         def fetch(self, url, headers=None):
-            if url.startswith("file://") and not url.removeprefix("file://").startswith(str(settings.BASE_DIR)):
-                raise ValueError(f"Refusing to read {url!r} while making a PDF.")
-            return super().fetch(url, headers)
+            if urlsplit(url).scheme.lower() == "data":
+                return super().fetch(url, headers)
+            # The checked, resolved path is what is read, not the URL as written.
+            return super().fetch(resolve_allowed_file(url).as_uri(), headers)
 
+    fetcher = StaticFilesOnly(allowed_protocols={"file", "data"})
+    base_url = static_root().as_uri() + "/"
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+
+
+def render_pdf(template: str, context: dict, *, language: str | None = None) -> bytes:
+    """Render ``template`` to PDF bytes, in the office's language unless told otherwise."""
     with translation.override(language or settings.LANGUAGE_CODE):
         html = render_to_string(template, context)
-    fetcher = ProjectFilesOnly(allowed_protocols={"file", "data"})
-    return weasyprint.HTML(string=html, base_url=settings.BASE_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+    return pdf_from_html(html)
 
 
 def static_url(relative: str) -> str:
     """A file:// URL for a file under static/, for PDF templates (weasyprint reads it from disk)."""
-    return (settings.BASE_DIR / "static" / relative).resolve().as_uri()
+    return (Path(settings.BASE_DIR) / "static" / relative).resolve().as_uri()
