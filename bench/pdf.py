@@ -50,6 +50,12 @@ def main() -> None:
     from sakip.sops.models import Sop
     from sakip.workflow.services import document_start, document_transition
 
+    def letter():
+        """The incoming letter the default SOP's first step requires."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile("surat-masuk.pdf", b"%PDF-1.4\n%%EOF\n")
+
     sop = Sop.objects.get(slug="pengukuran-kinerja")
     people = {}
     for actor in sop.actors.all():
@@ -73,7 +79,14 @@ def main() -> None:
                 Indicator.objects.create(
                     objective=objective, position=n + 1, name=f"Indikator {m + 1}.{n + 1}", unit="%", target=80
                 )
-        document = document_start(sop=sop, title=f"PK {year}", year=year, by=people["Sekretaris"])
+        document = document_start(
+            sop=sop,
+            title=f"PK {year}",
+            year=year,
+            by=people["Sekretaris"],
+            requirements_confirmed=True,
+            files=[letter()],
+        )
         IndicatorResult.objects.filter(measurement__document=document).update(realisation=Decimal("85.5"))
         measurement = document.measurement
         ms = median_ms(lambda measurement=measurement: render_measurement_pdf(measurement), RUNS)
@@ -82,7 +95,9 @@ def main() -> None:
     # A signed document: the stored file is served as it is.
     from sakip.workflow.models import Signature
 
-    document = document_start(sop=sop, title="PK 2042 b", year=2042, by=people["Sekretaris"])
+    document = document_start(
+        sop=sop, title="PK 2042 b", year=2042, by=people["Sekretaris"], requirements_confirmed=True, files=[letter()]
+    )
     IndicatorResult.objects.filter(measurement__document=document).update(realisation=Decimal("85.5"))
     document.measurement.programme_results.update(realised=Decimal(1))
     while document.current_step is not None and not Signature.objects.filter(document=document).exists():

@@ -145,6 +145,7 @@ class StepInlineFormSet(BaseInlineFormSet):
                     duration=data.get("duration"),
                     return_to=data.get("return_to"),
                     is_signature=bool(data.get("is_signature")),
+                    needs_other_person=bool(data.get("needs_other_person")),
                 )
             )
         errors += definition_errors(specs)
@@ -169,6 +170,7 @@ class StepInline(admin.TabularInline):
         "attachment_required",
         "edits_content",
         "is_signature",
+        "needs_other_person",
         "notes",
     ]
     formfield_overrides = {

@@ -23,6 +23,7 @@ class StepSpec:
     duration: int | None
     return_to: int | None
     is_signature: bool = False
+    needs_other_person: bool = False
 
 
 def spec_of(step: Step) -> StepSpec:
@@ -33,6 +34,7 @@ def spec_of(step: Step) -> StepSpec:
         duration=step.duration,
         return_to=step.return_to,
         is_signature=step.is_signature,
+        needs_other_person=step.needs_other_person,
     )
 
 
@@ -67,6 +69,18 @@ def definition_errors(steps: Iterable[StepSpec]) -> list[str]:
             _("Only one step can be the signature step (now: %(numbers)s).")
             % {"numbers": ", ".join(str(n) for n in signatures)}
         )
+
+    decisions = [s.number for s in steps if s.kind == Step.Kind.DECISION and s.number is not None]
+    for s in steps:
+        # The mark compares the person with the approvers of earlier decisions: without one it could never apply.
+        if s.needs_other_person and s.number is not None and not any(d < s.number for d in decisions):
+            errors.append(
+                _(
+                    "Step %(number)s must be taken by someone other than the earlier approvers, "
+                    "but no decision step comes before it."
+                )
+                % {"number": s.number}
+            )
 
     existing = set(numbers)
     for s in steps:
@@ -108,6 +122,7 @@ def steps_from_rows(rows: Iterable[dict[str, Any]]) -> list[StepSpec]:
             duration=row.get("duration"),
             return_to=row.get("return_to"),
             is_signature=bool(row.get("is_signature")),
+            needs_other_person=bool(row.get("needs_other_person")),
         )
         for row in rows
     ]

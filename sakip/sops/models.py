@@ -153,6 +153,14 @@ class Step(models.Model):
         default=False,
         help_text=_("Approving this step signs the document: the signer's data and the PDF are frozen."),
     )
+    needs_other_person = models.BooleanField(
+        _("someone other than the earlier approvers"),
+        default=False,
+        help_text=_(
+            "Whoever approved an earlier decision step of the document may not complete or approve this one "
+            "(for example: the signer is not whoever gave the paraf)."
+        ),
+    )
     return_to = models.PositiveSmallIntegerField(
         _("returns to step"),
         null=True,

@@ -45,7 +45,7 @@ STEP_KEYS = (
 )
 # Yes/no properties of a step that the workflow reads. Optional in a file
 # (absent means no), always written by export.
-STEP_FLAGS = ("attachment_required", "edits_content", "is_signature")
+STEP_FLAGS = ("attachment_required", "edits_content", "is_signature", "needs_other_person")
 
 # PostgreSQL enforces these limits and SQLite does not, so a file must be
 # measured against them here: otherwise it would load in development and fail
@@ -297,6 +297,15 @@ def _check_consistency(steps: list[dict[str, Any]]) -> None:
         else:
             _require(target is None, field, f"must be null: step {number} is not a decision, so it returns no draft")
 
+    decisions = [step["number"] for step in steps if step["kind"] == Step.Kind.DECISION]
+    for i, step in enumerate(steps):
+        number = step["number"]
+        _require(
+            not step.get("needs_other_person") or any(d < number for d in decisions),
+            f"steps[{i}].needs_other_person",
+            f"step {number} has no earlier decision step whose approver it could differ from",
+        )
+
     # The checks above mirror definition_errors(); should the two ever drift
     # apart, the shared rules still have the last word.
     errors = definition_errors(
@@ -307,6 +316,7 @@ def _check_consistency(steps: list[dict[str, Any]]) -> None:
             duration=step["duration"],
             return_to=step["return_to"],
             is_signature=bool(step.get("is_signature")),
+            needs_other_person=bool(step.get("needs_other_person")),
         )
         for step in steps
     )

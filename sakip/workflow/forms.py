@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.services import title_problem
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -33,16 +34,29 @@ class StartDocumentForm(forms.Form):
     title = forms.CharField(
         label=_("Title"), max_length=200, required=False, help_text=_("Leave empty for the usual title.")
     )
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    # Whether the tick and the file are needed is the first step's data; the service decides and says why.
+    requirements_confirmed = forms.BooleanField(label=_("The requirements are complete"), required=False)
     files = MultipleFileField(label=_("Attachments"), help_text=_("PDF, images, Word or Excel."))
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, first_step=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year
         if first_step is not None and first_step.requirement:
+            self.fields["requirements_confirmed"].label = _("Complete: %(requirement)s") % {
+                "requirement": first_step.requirement
+            }
             self.fields["files"].label = _("Attach: %(requirement)s") % {"requirement": first_step.requirement}
+        else:
+            del self.fields["requirements_confirmed"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Start")))
+
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if problem := title_problem(title):
+            raise forms.ValidationError(problem)
+        return title
 
 
 class ActionForm(forms.Form):
