@@ -44,6 +44,21 @@ def parse_id_decimal(text: str) -> Decimal:
     return value.copy_abs() if value.is_zero() else value  # no "-0"
 
 
+def strip_zeros(value: Decimal) -> Decimal:
+    """``value`` without trailing decimal zeros (1234,5000 → 1234,5; 0,00000 → 0), exactly.
+
+    normalize() would round to the context's precision, and also turns 1200 into 1,2E+3.
+    """
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        raise ValueError(f"Cannot strip {value}")
+    while exponent < 0 and digits[-1] == 0 and len(digits) > 1:
+        digits, exponent = digits[:-1], exponent + 1
+    if digits == (0,):
+        exponent = max(exponent, 0)
+    return Decimal((sign, digits, exponent))
+
+
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """``value`` rounded to ``places`` decimals, halves away from zero (540,625 → 540,63), as published tables do."""
     if places < 0:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from sakip.performance.forms import AgreementForm, KeepRowsInUse
 from sakip.performance.models import Agreement, Indicator, Objective, Programme, RatingBand
 
 
@@ -34,11 +35,13 @@ class RatingBandAdmin(admin.ModelAdmin):
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator
+    formset = KeepRowsInUse
     extra = 0
 
 
 class ProgrammeInline(admin.TabularInline):
     model = Programme
+    formset = KeepRowsInUse
     extra = 0
 
 
@@ -57,7 +60,13 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
+    form = AgreementForm  # the page's checks: a NIP is a real NIP here too
     list_display = ["year", "first_party_name", "second_party_name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Documents were started for this year: moving the agreement to another year would orphan them.
+        in_use = obj is not None and obj.measurements.exists()
+        return [*super().get_readonly_fields(request, obj), *(["year"] if in_use else [])]
 
     def has_change_permission(self, request, obj=None):
         return not (obj and obj.is_locked()) and super().has_change_permission(request, obj)

@@ -10,9 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from sakip.lib.numbers import format_id_decimal, round_half_up
 
-# One division, rounded to 28 significant digits. For numbers as wide as the models hold (20 digits,
-# 4 decimals) the error is far smaller than the distance from any quotient to the nearest half-cent,
-# so rounding the result half up to 2 places always gives what exact arithmetic would.
+# One division, rounded to 28 significant digits. With a = A/10⁴ and b = B/10⁴ (whole A, B), a quotient
+# 100·A/B that is not exactly on a half-cent is at least 1/(200·B) away from it, while the division errs
+# by at most 100·A/B · 10⁻²⁷: smaller whenever A < 5·10²², far beyond the 3·10¹⁵ of the largest mirror
+# numerator the models allow (2 × 99.999.999.999,9999 + 99.999.999.999,9999); a quotient exactly on a
+# half-cent has at most 21 digits and comes out exact. So rounding the result half up to 2 places always
+# gives what exact arithmetic would.
 _PRECISION = 28
 _HUNDRED = Decimal(100)
 

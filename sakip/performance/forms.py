@@ -8,9 +8,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sakip.lib.numbers import NumberFormatError, format_id_decimal, parse_id_decimal
+from sakip.accounts.nip import normalise_nip, validate_nip
+from sakip.lib.numbers import NumberFormatError, format_id_decimal, parse_id_decimal, strip_zeros
 from sakip.performance.capaian import Polarity
-from sakip.performance.models import Agreement, Indicator, Objective, Programme
+from sakip.performance.models import (
+    MONEY,
+    NUMBER,
+    RESULT_TEXT_MAX_LENGTH,
+    Agreement,
+    Indicator,
+    IndicatorResult,
+    Objective,
+    Programme,
+    ProgrammeResult,
+)
 
 # NumberFormatError.code → what the person reads.
 NUMBER_MESSAGES = {
@@ -25,13 +36,29 @@ NUMBER_MESSAGES = {
 
 
 class IdDecimalField(forms.Field):
-    """A Decimal typed as "1.234,56"; stored exactly."""
+    """A Decimal typed as "1.234,56", within the size of the model field it goes to (NUMBER by default).
+
+    The size is checked here, at the field: a larger value would not be stored exactly (SQLite keeps 15
+    significant digits) or not at all (PostgreSQL refuses it with an error, a 500).
+    """
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
-    def __init__(self, *, max_digits: int = 20, decimal_places: int = 4, allow_negative: bool = True, **kwargs):
+    def __init__(
+        self,
+        *,
+        max_digits: int = NUMBER["max_digits"],
+        decimal_places: int = NUMBER["decimal_places"],
+        allow_negative: bool = True,
+        **kwargs,
+    ):
         self.max_digits, self.decimal_places, self.allow_negative = max_digits, decimal_places, allow_negative
         super().__init__(**kwargs)
+
+    @property
+    def largest(self) -> Decimal:
+        """All nines: 99.999.999.999,9999 for NUMBER."""
+        return Decimal(1).scaleb(self.max_digits - self.decimal_places) - Decimal(1).scaleb(-self.decimal_places)
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
@@ -50,6 +77,9 @@ class IdDecimalField(forms.Field):
                 raise ValidationError(
                     NUMBER_MESSAGES.get(exc.code, NUMBER_MESSAGES["invalid"]), code=exc.code
                 ) from None
+        if not number.is_finite():  # only a Decimal handed in by code can be; typed text never is
+            raise ValidationError(NUMBER_MESSAGES["invalid"], code="invalid")
+        number = strip_zeros(number)  # "1,50000" is 1,5: exact, and within four places
         _sign, digits, exponent = number.as_tuple()
         places = max(0, -exponent)
         if places > self.decimal_places:
@@ -57,7 +87,11 @@ class IdDecimalField(forms.Field):
                 _("At most %(places)s digits after the comma.") % {"places": self.decimal_places}, code="places"
             )
         if len(digits) - places > self.max_digits - self.decimal_places:
-            raise ValidationError(_("This number is too large."), code="max_digits")
+            raise ValidationError(
+                _("At most %(digits)s digits before the comma (the largest is %(largest)s).")
+                % {"digits": self.max_digits - self.decimal_places, "largest": format_id_decimal(self.largest)},
+                code="max_digits",
+            )
         if number < 0 and not self.allow_negative:
             raise ValidationError(_("This value cannot be negative."), code="negative")
         return number
@@ -86,12 +120,14 @@ class AgreementForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
         for name in ("first_party_nip", "second_party_nip"):
-            self.fields[name].widget.attrs.update(inputmode="numeric", pattern="[0-9]{18}")
+            # Spaces between the groups are allowed here too, as the comment above promises.
+            self.fields[name].widget.attrs.update(inputmode="numeric", pattern="( *[0-9]){18} *")
 
     def _clean_nip(self, name):
-        nip = self.cleaned_data[name].replace(" ", "")
-        if nip and (not nip.isdigit() or len(nip) != 18):
-            raise ValidationError(_("A NIP has 18 digits."))
+        # The same check as a person's NIP: ASCII digits with a real birth date and appointment month.
+        nip = normalise_nip(self.cleaned_data[name])
+        if nip:
+            validate_nip(nip)
         return nip
 
     def clean_first_party_nip(self):
@@ -147,7 +183,7 @@ class IndicatorForm(forms.ModelForm):
 
 
 class ProgrammeForm(forms.ModelForm):
-    budget = IdDecimalField(label=_("Budget (pagu)"), max_digits=18, decimal_places=2, allow_negative=False)
+    budget = IdDecimalField(label=_("Budget (pagu)"), allow_negative=False, **MONEY)
 
     class Meta:
         model = Programme
@@ -155,11 +191,32 @@ class ProgrammeForm(forms.ModelForm):
         widgets = {"name": forms.Textarea(attrs={"rows": 2})}
 
 
+class KeepRowsInUse(forms.BaseInlineFormSet):
+    """Refuses to remove an indicator or programme that a document's measurement was made from."""
+
+    def clean(self):
+        super().clean()
+        in_use = [
+            form.instance for form in self.deleted_forms if form.instance.pk and _used_by_a_measurement(form.instance)
+        ]
+        if in_use:
+            raise ValidationError(
+                _("Documents were started with %(names)s: it cannot be removed. Change it instead.")
+                % {"names": ", ".join(f"“{item.name[:80]}”" for item in in_use)}
+            )
+
+
+def _used_by_a_measurement(item: Indicator | Programme) -> bool:
+    if isinstance(item, Indicator):
+        return IndicatorResult.objects.filter(indicator=item).exists()
+    return ProgrammeResult.objects.filter(programme=item).exists()
+
+
 IndicatorFormSet = forms.inlineformset_factory(
-    Objective, Indicator, form=IndicatorForm, extra=1, can_delete=True, min_num=0
+    Objective, Indicator, form=IndicatorForm, formset=KeepRowsInUse, extra=1, can_delete=True, min_num=0
 )
 ProgrammeFormSet = forms.inlineformset_factory(
-    Objective, Programme, form=ProgrammeForm, extra=1, can_delete=True, min_num=0
+    Objective, Programme, form=ProgrammeForm, formset=KeepRowsInUse, extra=1, can_delete=True, min_num=0
 )
 
 
@@ -167,20 +224,28 @@ class RealisationForm(forms.Form):
     """One indicator's realisation; the field knows whether the indicator allows negatives."""
 
     realisation = IdDecimalField(label=_("Realisation"), required=False)
-    helped = forms.CharField(label=_("What helped"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
-    held_back = forms.CharField(label=_("What held it back"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    helped = forms.CharField(
+        label=_("What helped"),
+        required=False,
+        max_length=RESULT_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )
+    held_back = forms.CharField(
+        label=_("What held it back"),
+        required=False,
+        max_length=RESULT_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )
 
     def __init__(self, *args, result=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.result = result
         if result is not None:
-            self.fields["realisation"].allow_negative = result.indicator.allow_negative
+            self.fields["realisation"].allow_negative = result.allow_negative
 
 
 class BudgetForm(forms.Form):
-    realised = IdDecimalField(
-        label=_("Budget realised"), required=False, max_digits=18, decimal_places=2, allow_negative=False
-    )
+    realised = IdDecimalField(label=_("Budget realised"), required=False, allow_negative=False, **MONEY)
 
     def __init__(self, *args, result=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ from sakip.performance.capaian import (
     check_bands,
     rating,
 )
+from sakip.performance.models import NUMBER
 
 D = Decimal
 HIGHER = Polarity.HIGHER
@@ -377,7 +378,7 @@ def _band(shown: Fraction) -> str:
     return "Sangat Kurang"
 
 
-# As wide as the models hold targets and realisations: 20 digits, 4 of them decimals.
+# Wider than the models hold targets and realisations (NUMBER: 15 digits, 4 of them decimals).
 finite = {"allow_nan": False, "allow_infinity": False}
 widest = D("9999999999999999.9999")
 # The everyday range as well, where capaian lands near the band edges.
@@ -395,16 +396,39 @@ rules = st.sampled_from([(HIGHER, ""), (LOWER, MIRROR), (LOWER, INVERSE), (LOWER
 @settings(max_examples=500, deadline=None)
 @given(target=targets, realisation=realisations, rule=rules)
 def test_it_agrees_with_the_formulas_on_exact_fractions(target, realisation, rule):
+    _agrees_with_exact_fractions(target, realisation, rule)
+
+
+# The edges of what the models store, negatives included (for an indicator that allows them): the mirror
+# of a negative realisation has the largest numerator, 3 × 99.999.999.999,9999.
+stored_max = D(10) ** (NUMBER["max_digits"] - NUMBER["decimal_places"]) - D(1).scaleb(-NUMBER["decimal_places"])
+stored = st.one_of(
+    st.sampled_from([stored_max, -stored_max, D("0.0001"), D("-0.0001"), D(0)]),
+    st.decimals(min_value=-stored_max, max_value=stored_max, places=NUMBER["decimal_places"], **finite),
+    st.decimals(min_value=-1, max_value=1, places=NUMBER["decimal_places"], **finite),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(target=stored, realisation=stored, rule=rules)
+def test_it_agrees_with_the_formulas_at_the_edges_of_what_is_stored(target, realisation, rule):
+    _agrees_with_exact_fractions(target, realisation, rule, allow_negative=True)
+
+
+def _agrees_with_exact_fractions(target, realisation, rule, **kwargs):
     polarity, formula = rule
     t, r = Fraction(target), Fraction(realisation)
-    result = capaian(target=target, realisation=realisation, polarity=polarity, formula=formula)
-    if polarity == HIGHER:
-        exact = r / t * 100
-    elif formula == INVERSE:
+    result = capaian(target=target, realisation=realisation, polarity=polarity, formula=formula, **kwargs)
+    if polarity == LOWER and formula == INVERSE:
         if r == 0:
             assert result == Result(value=None, state=State.DIVISION_BY_ZERO)
             return
         exact = t / r * 100
+    elif t == 0:
+        assert result == Result(value=None, state=State.NO_TARGET)
+        return
+    elif polarity == HIGHER:
+        exact = r / t * 100
     else:
         exact = (2 * t - r) / t * 100
     assert result.state == State.OK

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sakip.lib.numbers import NumberFormatError, format_id_decimal, parse_id_decimal, round_half_up
+from sakip.lib.numbers import NumberFormatError, format_id_decimal, parse_id_decimal, round_half_up, strip_zeros
 
 
 @pytest.mark.parametrize(
@@ -202,3 +202,32 @@ def test_it_round_trips_random_numbers(value):
 def test_it_rounds_like_exact_arithmetic(value, places):
     assert Fraction(round_half_up(value, places)) == _half_up(Fraction(value), places)
     assert Fraction(parse_id_decimal(format_id_decimal(value, places))) == _half_up(Fraction(value), places)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1234.5000", "1234.5"),
+        ("100.00", "100"),  # zeros before the point stay: 100, not 1E+2
+        ("-0.50", "-0.5"),
+        ("0.0001", "0.0001"),
+        ("0.00000", "0"),  # a zero written with five decimals has none
+        ("1E+3", "1E+3"),
+        ("1234567890123456789012345678901.10", "1234567890123456789012345678901.1"),  # beyond 28 digits, exact
+    ],
+)
+def test_it_strips_trailing_decimal_zeros_exactly(value, expected):
+    assert str(strip_zeros(Decimal(value))) == expected
+
+
+@given(value=up_to_four_places)
+def test_it_strips_zeros_without_changing_the_value(value):
+    stripped = strip_zeros(value)
+    assert stripped == value
+    _sign, digits, exponent = stripped.as_tuple()
+    assert exponent >= 0 or digits[-1] != 0
+
+
+def test_it_refuses_to_strip_what_is_not_a_number():
+    with pytest.raises(ValueError):
+        strip_zeros(Decimal("NaN"))

@@ -20,3 +20,10 @@ def test_it_writes_numbers_with_a_decimal_comma_and_thousands_dots():
 def test_it_groups_a_nip_as_it_is_printed():
     assert render("{{ v|nip }}", v="197805122003122004") == "19780512 200312 2 004"
     assert render("{{ v|nip }}", v="12345") == "12345"
+
+
+def test_it_lets_a_long_number_wrap_only_after_a_group_dot():
+    assert render("{{ v|breakable }}", v="19.999.999.999.999,98") == "19.<wbr>999.<wbr>999.<wbr>999.<wbr>999,98"
+    assert render("{{ v|breakable }}", v="91,76") == "91,76"
+    assert render("{{ v|breakable }}", v="<b>1.000</b>") == "&lt;b&gt;1.<wbr>000&lt;/b&gt;"  # escaped first
+    assert render("{{ v|default:'–'|breakable }}", v="") == "–"

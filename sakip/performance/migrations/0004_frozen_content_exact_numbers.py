@@ -4,6 +4,33 @@ import django.core.validators
 from django.db import migrations, models
 
 
+# Columns resized by this migration, and the largest absolute value each may hold afterwards.
+RESIZED = [
+    ("performance_indicator", "target", 10**11),
+    ("performance_indicator", "target_q1", 10**11),
+    ("performance_indicator", "target_q2", 10**11),
+    ("performance_indicator", "target_q3", 10**11),
+    ("performance_indicator", "target_q4", 10**11),
+    ("performance_indicatorresult", "realisation", 10**11),
+    ("performance_programme", "budget", 10**13),
+    ("performance_programmeresult", "realised", 10**13),
+]
+
+
+def refuse_values_that_no_longer_fit(apps, schema_editor):
+    """Stop with a list rather than cut a number: such a value was never stored exactly on SQLite anyway."""
+    found = []
+    with schema_editor.connection.cursor() as cursor:
+        for table, column, limit in RESIZED:
+            cursor.execute(f"SELECT id FROM {table} WHERE abs({column}) >= %s", [limit])  # noqa: S608 - fixed names
+            found += [f"{table}.{column} id={row[0]}" for row in cursor.fetchall()]
+    if found:
+        raise RuntimeError(
+            "sakip: these numbers are larger than the database can store exactly; correct them, then migrate "
+            "again: " + ", ".join(found[:50])
+        )
+
+
 def copy_what_is_judged(apps, schema_editor):
     """Measurements made before this migration get their copy from the agreement as it stands."""
     IndicatorResult = apps.get_model("performance", "IndicatorResult")
@@ -37,6 +64,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_values_that_no_longer_fit, migrations.RunPython.noop),
         migrations.AddField(
             model_name="indicatorresult",
             name="allow_negative",

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from sakip.lib.numbers import format_id_decimal
 
@@ -15,6 +17,15 @@ def idnum(value: Decimal | None, places: int | None = None) -> str:
     if value in (None, ""):
         return ""
     return format_id_decimal(Decimal(value), None if places in (None, "") else int(places))
+
+
+@register.filter
+def breakable(text: str) -> SafeString:
+    """1.234.<wbr>567,89: where a number may wrap in a column too narrow for it (the PDF's), nowhere else.
+
+    Only a break opportunity: the number reads and copies as written.
+    """
+    return mark_safe(str(conditional_escape(text)).replace(".", ".<wbr>"))  # noqa: S308 (escaped first)
 
 
 @register.filter
