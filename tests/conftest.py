@@ -13,7 +13,7 @@ from sakip.performance.demo import create_demo_agreement
 from sakip.performance.models import IndicatorResult, ProgrammeResult
 from sakip.sops.management.commands.load_default_sop import grant_default_permissions, load_default_sop
 from sakip.sops.models import Sop
-from sakip.workflow.services import document_transition
+from sakip.workflow.services import document_start, document_transition
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses
 # ORM calls from such a thread unless told it is safe (it is: one thread).
@@ -45,8 +45,44 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_append_only_guard():
+    """Transactional tests end with Django's flush, which on SQLite is a DELETE of every table: the
+    append-only triggers refuse it for history, signatures and attachments. Only here, in the tests, the
+    flush lifts them and puts them back in one transaction. PostgreSQL flushes with TRUNCATE, which row
+    triggers do not see."""
+    from django.db import connections, transaction
+
+    from sakip.workflow import records
+
+    patched = {}
+    for connection in connections.all():
+        operations = type(connection.ops)
+        if connection.vendor != "sqlite" or operations in patched:
+            continue
+        original = patched[operations] = operations.execute_sql_flush
+
+        def execute_sql_flush(self, sql_list, original=original):
+            with transaction.atomic(using=self.connection.alias):
+                records.uninstall(self.connection)
+                original(self, sql_list)
+                records.install(self.connection)
+
+        operations.execute_sql_flush = execute_sql_flush
+    yield
+    for operations, original in patched.items():
+        operations.execute_sql_flush = original
+
+
 def a_pdf(name: str = "lampiran.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4\n% test attachment\n%%EOF\n", content_type="application/pdf")
+
+
+def start_document(**kwargs):
+    """document_start as a careful starter calls it: the first step's requirements confirmed, its paper attached."""
+    first = kwargs["sop"].steps.order_by("number").first()
+    paper = [a_pdf("surat-masuk.pdf")] if first is not None and first.requirement and first.attachment_required else []
+    return document_start(**{"requirements_confirmed": True, "files": paper, **kwargs})
 
 
 def advance(doc, people, until_step: int):

@@ -10,7 +10,10 @@ class PerformanceConfig(AppConfig):
 
     def ready(self) -> None:
         from sakip.performance import receivers  # noqa: F401  (connects the workflow signals)
+        from sakip.performance.services import measurement_content
         from sakip.performance.views import measurement_panel
+        from sakip.workflow.content import register_content
         from sakip.workflow.panels import register_panel
 
         register_panel("performance/_measurement_panel.html", measurement_panel)
+        register_content("measurement", measurement_content)

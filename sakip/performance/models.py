@@ -158,6 +158,12 @@ class Measurement(models.Model):
         return str(self.document)
 
 
+class ResultQuerySet(models.QuerySet):
+    def in_sheet_order(self) -> ResultQuerySet:
+        """As the office's form lists them: by objective, then by number within it."""
+        return self.order_by("objective_position", "objective_text", "position", "pk")
+
+
 class IndicatorResult(models.Model):
     """One indicator of a measurement: its own copy of what it is judged against, and its realisation.
 
@@ -183,6 +189,8 @@ class IndicatorResult(models.Model):
     realisation = models.DecimalField(_("realisation"), null=True, blank=True, **NUMBER)
     helped = models.TextField(_("what helped"), blank=True)
     held_back = models.TextField(_("what held it back"), blank=True)
+
+    objects = ResultQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -214,6 +222,8 @@ class ProgrammeResult(models.Model):
     name = models.TextField(_("programme"), default="")
     budget = models.DecimalField(_("budget (pagu)"), null=True, **MONEY)
     realised = models.DecimalField(_("budget realised"), null=True, blank=True, **MONEY)
+
+    objects = ResultQuerySet.as_manager()
 
     class Meta:
         constraints = [

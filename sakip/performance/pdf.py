@@ -39,11 +39,10 @@ def render_measurement_pdf(measurement: Measurement, signature: Signature | None
     return render_pdf("performance/pdf/pengukuran.html", context)
 
 
-def store_signed_pdf(signature: Signature) -> None:
-    """Render the signed PDF once, store it through Django's storage, and keep its SHA-256."""
+def attach_signed_pdf(signature: Signature) -> None:
+    """Render the signed PDF of a signature not yet saved, store the file, and set its SHA-256 on the row."""
     measurement = Measurement.objects.select_related("agreement", "document").get(document=signature.document_id)
     data = render_measurement_pdf(measurement, signature)
     signature.sha256 = hashlib.sha256(data).hexdigest()
     name = f"pengukuran-kinerja-{measurement.document.year}-{signature.short_code}.pdf"
     signature.pdf.save(name, ContentFile(data), save=False)
-    signature.save(update_fields=["pdf", "sha256"])

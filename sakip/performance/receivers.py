@@ -5,10 +5,16 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from sakip.performance.models import Measurement
-from sakip.performance.pdf import store_signed_pdf
-from sakip.performance.services import measurement_create, missing_realisations, snapshot_take, sop_carries_measurement
-from sakip.workflow.models import HistoryEntry, Signature
-from sakip.workflow.signals import document_started, document_transitioned
+from sakip.performance.pdf import attach_signed_pdf
+from sakip.performance.services import (
+    agreement_changes,
+    measurement_create,
+    missing_realisations,
+    snapshot_take,
+    sop_carries_measurement,
+)
+from sakip.workflow.models import HistoryEntry
+from sakip.workflow.signals import document_signing, document_started, document_transitioned
 
 
 @receiver(document_started)
@@ -40,8 +46,24 @@ def keep_what_was_handed_on(sender, document, entry, target, **kwargs):
 
 
 @receiver(document_transitioned)
-def render_the_signed_pdf(sender, document, entry, target, **kwargs):
-    """At the signature the PDF is made once, in the same transaction: what was signed is what is kept."""
-    signature = Signature.objects.filter(entry=entry).first()
-    if signature is not None and Measurement.objects.filter(document=document).exists():
-        store_signed_pdf(signature)
+def approve_only_what_the_agreement_says(sender, document, entry, target, **kwargs):
+    """An approval (and so a signature) is refused while the agreement has changes the document has not taken in."""
+    if entry.action != HistoryEntry.Action.APPROVE:
+        return
+    measurement = Measurement.objects.filter(document=document).first()
+    if measurement is not None and agreement_changes(measurement):
+        raise ValidationError(
+            {
+                "content": _(
+                    "The Perjanjian Kinerja changed after this document started. Return it so that the changes "
+                    "are taken in at a content step, then approve it."
+                )
+            }
+        )
+
+
+@receiver(document_signing)
+def render_the_signed_pdf(sender, document, signature, **kwargs):
+    """At the signature the PDF is made once, before the signature row is written: what was signed is what is kept."""
+    if Measurement.objects.filter(document=document).exists():
+        attach_signed_pdf(signature)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from sakip.lib.numbers import format_id_decimal
+from sakip.performance.capaian import LowerFormula, Polarity
 from sakip.performance.models import (
+    MONEY,
+    NUMBER,
     Agreement,
     Indicator,
     IndicatorResult,
@@ -18,8 +23,8 @@ from sakip.performance.models import (
     ProgrammeResult,
     Snapshot,
 )
-from sakip.workflow.models import Document, HistoryEntry, Signature
-from sakip.workflow.services import holds_actor
+from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.services import document_change_content, holds_actor
 
 
 def sop_carries_measurement(sop) -> bool:
@@ -68,7 +73,7 @@ def can_edit_measurement(document: Document, user) -> bool:
     step = document.current_step
     return (
         document.status == Document.Status.ACTIVE
-        and not Signature.objects.filter(document=document).exists()
+        and document.signed is None
         and step is not None
         and step.edits_content
         and holds_actor(user, step)
@@ -79,42 +84,232 @@ def measurement_save(
     *,
     measurement: Measurement,
     by,
+    version: int,
     indicators: Mapping[int, dict],
     programmes: Mapping[int, Decimal | None] | None = None,
-    version: int | None = None,
-) -> None:
+    source: str = "",
+) -> HistoryEntry | None:
     """Save realisations all at once: ``indicators`` maps an IndicatorResult pk to its new values.
 
-    Refused (PermissionDenied) unless ``by`` may edit now; with ``version``,
-    refused when the document moved on since the form was read.
+    ``version`` is the document's version the person read: a stale form is refused (DocumentMovedOn),
+    like a stale approval, and the saved change is one entry of the history. Refused
+    (PermissionDenied) unless ``by`` may edit now. Saving what is already there records nothing.
     """
-    with transaction.atomic():
-        document = (
-            Document.objects.select_for_update(of=("self",))
-            .select_related("current_step__actor")
-            .get(pk=measurement.document_id)
-        )
-        if version is not None and document.version != version:
-            raise PermissionDenied(_("This document has moved on since you opened it. Look at it again."))
-        if not can_edit_measurement(document, by):
-            raise PermissionDenied(_("The measurement cannot be changed at this step."))
-        results = {r.pk: r for r in measurement.indicator_results.select_for_update()}
-        unknown = set(indicators) - set(results)
-        if unknown:
-            raise ValidationError(_("Unknown indicator rows: %(rows)s") % {"rows": sorted(unknown)})
-        for pk, values in indicators.items():
-            result = results[pk]
-            for field in ("realisation", "helped", "held_back"):
+    if not can_edit_measurement(measurement.document, by):
+        raise PermissionDenied(_("The measurement cannot be changed at this step."))
+    results = {r.pk: r for r in measurement.indicator_results.all()}
+    unknown = set(indicators) - set(results)
+    if unknown:
+        raise ValidationError(_("Unknown indicator rows: %(rows)s") % {"rows": sorted(unknown)})
+    rows = {r.pk: r for r in measurement.programme_results.all()}
+    if set(programmes or {}) - set(rows):
+        raise ValidationError(_("Unknown programme rows."))
+    changed_indicators, changed_programmes = [], []
+    for pk, values in indicators.items():
+        result = results[pk]
+        if any(field in values and getattr(result, field) != values[field] for field in RESULT_FIELDS):
+            for field in RESULT_FIELDS:
                 if field in values:
                     setattr(result, field, values[field])
-        IndicatorResult.objects.bulk_update(results.values(), ["realisation", "helped", "held_back"])
-        if programmes:
-            rows = {r.pk: r for r in measurement.programme_results.select_for_update()}
-            if set(programmes) - set(rows):
-                raise ValidationError(_("Unknown programme rows."))
-            for pk, realised in programmes.items():
-                rows[pk].realised = realised
-            ProgrammeResult.objects.bulk_update(rows.values(), ["realised"])
+            changed_indicators.append(result)
+    for pk, realised in (programmes or {}).items():
+        if rows[pk].realised != realised:
+            rows[pk].realised = realised
+            changed_programmes.append(rows[pk])
+    if not changed_indicators and not changed_programmes:
+        return None
+
+    def apply(document: Document) -> None:
+        if not can_edit_measurement(document, by):
+            raise PermissionDenied(_("The measurement cannot be changed at this step."))
+        IndicatorResult.objects.bulk_update(changed_indicators, list(RESULT_FIELDS))
+        ProgrammeResult.objects.bulk_update(changed_programmes, ["realised"])
+
+    count = len(changed_indicators) + len(changed_programmes)
+    note = ngettext("%(count)s row changed", "%(count)s rows changed", count) % {"count": count}
+    return document_change_content(
+        document=measurement.document,
+        version=version,
+        by=by,
+        action=HistoryEntry.Action.EDIT,
+        apply=apply,
+        note=f"{note} ({source})" if source else note,
+    )
+
+
+RESULT_FIELDS = ("realisation", "helped", "held_back")
+
+
+# ---------------------------------------------------------------------------------------------
+# The agreement's later changes, taken in on purpose
+
+
+@dataclass(frozen=True)
+class AgreementChange:
+    """One difference between a measurement's copy and its agreement as it stands: before → after."""
+
+    item: str  # the indicator or programme, as the agreement now names it
+    field: str  # what changed, in words; "" for a new row
+    before: str
+    after: str
+
+
+def _shown(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return format_id_decimal(value)
+    if field == "polarity":
+        return str(Polarity(value).label)
+    if field == "lower_formula":
+        return str(LowerFormula(value).label)
+    return str(value)
+
+
+def _differences(row, wanted: dict, model, copied) -> list[AgreementChange]:
+    changes = []
+    for field in ("objective_position", "objective_text", *copied):
+        before, after = getattr(row, field), wanted[field]
+        if before != after:
+            label = model._meta.get_field(field).verbose_name
+            changes.append(AgreementChange(wanted["name"], str(label), _shown(field, before), _shown(field, after)))
+    return changes
+
+
+def agreement_changes(
+    measurement: Measurement,
+    indicators: list[IndicatorResult] | None = None,
+    programmes: list[ProgrammeResult] | None = None,
+) -> list[AgreementChange]:
+    """What the agreement says now that the measurement's copy does not: changed and new rows.
+
+    Pass the measurement's rows when the caller has them already: then two queries read the agreement.
+    """
+    if indicators is None:
+        indicators = list(measurement.indicator_results.in_sheet_order())
+    if programmes is None:
+        programmes = list(measurement.programme_results.in_sheet_order())
+    current_indicators, current_programmes = _agreement_items(measurement)
+    changes: list[AgreementChange] = []
+    for row in indicators:
+        if row.indicator_id in current_indicators:
+            wanted = judged_by(current_indicators.pop(row.indicator_id))
+            changes += _differences(row, wanted, IndicatorResult, INDICATOR_COPY)
+    for row in programmes:
+        if row.programme_id in current_programmes:
+            wanted = judged_by(current_programmes.pop(row.programme_id))
+            changes += _differences(row, wanted, ProgrammeResult, PROGRAMME_COPY)
+    # What is left of the agreement is new to this measurement.
+    for item in current_indicators.values():
+        changes.append(AgreementChange(item.name, "", "—", _("new: %(value)s") % {"value": _shown("", item.target)}))
+    for item in current_programmes.values():
+        shown = format_id_decimal(item.budget, 2)
+        changes.append(AgreementChange(item.name, "", "—", _("new: %(value)s") % {"value": shown}))
+    return changes
+
+
+def _agreement_items(measurement: Measurement) -> tuple[dict[int, Indicator], dict[int, Programme]]:
+    """The agreement's indicators and programmes as they stand, by id, in the agreement's order."""
+    agreement = measurement.agreement_id
+    indicators = Indicator.objects.filter(objective__agreement=agreement).select_related("objective")
+    programmes = Programme.objects.filter(objective__agreement=agreement).select_related("objective")
+    return {i.pk: i for i in indicators}, {p.pk: p for p in programmes}
+
+
+def measurement_take_changes(*, measurement: Measurement, by, version: int) -> HistoryEntry:
+    """Bring the agreement's later changes into the measurement at a content step; the history lists them."""
+    changes = agreement_changes(measurement)
+    if not changes:
+        raise ValidationError(_("The measurement already matches the agreement."))
+
+    def apply(document: Document) -> None:
+        if not can_edit_measurement(document, by):
+            raise PermissionDenied(_("The measurement cannot be changed at this step."))
+        # Read again under the claimed version: the agreement may have changed since the page was read.
+        indicators, programmes = _agreement_items(measurement)
+        for row in measurement.indicator_results.all():
+            _copy_into(row, judged_by(indicators.pop(row.indicator_id)))
+        for row in measurement.programme_results.all():
+            _copy_into(row, judged_by(programmes.pop(row.programme_id)))
+        IndicatorResult.objects.bulk_create(
+            IndicatorResult(measurement=measurement, indicator=item, **judged_by(item)) for item in indicators.values()
+        )
+        ProgrammeResult.objects.bulk_create(
+            ProgrammeResult(measurement=measurement, programme=item, **judged_by(item)) for item in programmes.values()
+        )
+
+    lines = [
+        f"{change.item[:80]}: {change.field} {change.before} → {change.after}"
+        if change.field
+        else f"{change.item[:80]}: {change.after}"
+        for change in changes
+    ]
+    return document_change_content(
+        document=measurement.document,
+        version=version,
+        by=by,
+        action=HistoryEntry.Action.TAKE_IN,
+        apply=apply,
+        note="\n".join(lines[:MAX_CHANGE_LINES]) + ("\n…" if len(lines) > MAX_CHANGE_LINES else ""),
+    )
+
+
+MAX_CHANGE_LINES = 50
+
+
+def _copy_into(row, values: dict) -> None:
+    if any(getattr(row, field) != value for field, value in values.items()):
+        for field, value in values.items():
+            setattr(row, field, value)
+        row.save(update_fields=list(values))
+
+
+def measurement_content(document: Document) -> dict | None:
+    """The measurement's part of the document's canonical content (sakip.workflow.content)."""
+    measurement = Measurement.objects.filter(document=document).first()
+    if measurement is None:
+        return None
+
+    def number(value: Decimal | None, places: int) -> str | None:
+        return None if value is None else f"{value.quantize(Decimal(1).scaleb(-places)):f}"
+
+    places, money = NUMBER["decimal_places"], MONEY["decimal_places"]
+    return {
+        "agreement": measurement.agreement_id,
+        "indicators": [
+            [
+                r.indicator_id,
+                r.objective_position,
+                r.objective_text,
+                r.position,
+                r.name,
+                r.unit,
+                r.explanation,
+                number(r.target, places),
+                r.polarity,
+                r.lower_formula,
+                r.allow_negative,
+                number(r.realisation, places),
+                r.helped,
+                r.held_back,
+            ]
+            for r in measurement.indicator_results.in_sheet_order()
+        ],
+        "programmes": [
+            [
+                r.programme_id,
+                r.objective_position,
+                r.objective_text,
+                r.position,
+                r.name,
+                number(r.budget, money),
+                number(r.realised, money),
+            ]
+            for r in measurement.programme_results.in_sheet_order()
+        ],
+    }
 
 
 def snapshot_data(measurement: Measurement) -> dict:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sakip.lib.numbers import format_id_decimal
+from sakip.lib.numbers import format_id_decimal, round_half_up
 from sakip.performance.capaian import Result, absorption, rating
 from sakip.performance.models import IndicatorResult, Measurement, ProgrammeResult, RatingBand
 
 CHART_MAX = Decimal(150)  # bars are drawn up to 150 %; the number beside them is the real value
+# Beside a bar there is room for "-9.999,99 %": a wider label would be cut to a different number, so
+# from 10.000 % on it gives the bound, and the table above the chart the value.
+CHART_LABEL_LIMIT = Decimal(10_000)
 
 
 @dataclass
@@ -56,7 +59,18 @@ class MeasurementTable:
     absorption_total: Result | None = None
 
 
-def _spans(keys: list[int]) -> list[int]:
+def _chart_label(achieved: Result) -> str:
+    if not achieved.is_ok:
+        return ""
+    shown = round_half_up(achieved.value, 2)
+    if shown >= CHART_LABEL_LIMIT:
+        return "≥ " + format_id_decimal(CHART_LABEL_LIMIT)
+    if shown <= -CHART_LABEL_LIMIT:
+        return "≤ " + format_id_decimal(-CHART_LABEL_LIMIT)
+    return achieved.display
+
+
+def _spans(keys: list) -> list[int]:
     """Rowspans for merged objective cells: the first row of a run gets its length, the rest 0."""
     spans = [0] * len(keys)
     i = 0
@@ -69,27 +83,28 @@ def _spans(keys: list[int]) -> list[int]:
     return spans
 
 
-def measurement_table(measurement: Measurement) -> MeasurementTable:
+def measurement_table(
+    measurement: Measurement,
+    indicators: list[IndicatorResult] | None = None,
+    programmes: list[ProgrammeResult] | None = None,
+) -> MeasurementTable:
+    """The table of ``measurement``; pass its rows (in sheet order) when the caller has them already."""
     bands = RatingBand.bands()
-    results = list(
-        measurement.indicator_results.select_related("indicator__objective").order_by(
-            "indicator__objective__position", "indicator__objective_id", "indicator__position", "pk"
-        )
-    )
+    results = indicators if indicators is not None else list(measurement.indicator_results.in_sheet_order())
     table = MeasurementTable()
-    spans = _spans([r.indicator.objective_id for r in results])
+    spans = _spans([(r.objective_position, r.objective_text) for r in results])
     for number, (result, span) in enumerate(zip(results, spans, strict=True), start=1):
         achieved = result.capaian
         band = rating(achieved.value, bands) if achieved.is_ok else None
         table.indicators.append(
             IndicatorRow(
                 number=number,
-                objective=result.indicator.objective.text,
+                objective=result.objective_text,
                 objective_rowspan=span,
                 result=result,
                 capaian=achieved,
                 rating=band.label if band else "",
-                target=format_id_decimal(result.indicator.target),
+                target=format_id_decimal(result.target),
                 realisation=format_id_decimal(result.realisation),
             )
         )
@@ -97,7 +112,7 @@ def measurement_table(measurement: Measurement) -> MeasurementTable:
         table.bars.append(
             ChartBar(
                 label=f"{number}",
-                value=achieved.display if achieved.is_ok else "",
+                value=_chart_label(achieved),
                 y=(number - 1) * 28,
                 width=width.quantize(Decimal("0.01")),
                 state=achieved.state,
@@ -106,26 +121,22 @@ def measurement_table(measurement: Measurement) -> MeasurementTable:
     table.chart_height = len(table.bars) * 28
     table.reference_x = (Decimal(100) / CHART_MAX * 100).quantize(Decimal("0.01"))
 
-    budgets = list(
-        measurement.programme_results.select_related("programme__objective").order_by(
-            "programme__objective__position", "programme__objective_id", "programme__position", "pk"
-        )
-    )
-    spans = _spans([r.programme.objective_id for r in budgets])
+    budgets = programmes if programmes is not None else list(measurement.programme_results.in_sheet_order())
+    spans = _spans([(r.objective_position, r.objective_text) for r in budgets])
     for number, (result, span) in enumerate(zip(budgets, spans, strict=True), start=1):
         table.programmes.append(
             ProgrammeRow(
                 number=number,
-                objective=result.programme.objective.text,
+                objective=result.objective_text,
                 objective_rowspan=span,
                 result=result,
-                budget=format_id_decimal(result.programme.budget, 2),
+                budget=format_id_decimal(result.budget, 2),
                 realised=format_id_decimal(result.realised, 2),
                 absorption=result.absorption,
             )
         )
     if budgets:
-        budget_total = sum((r.programme.budget for r in budgets), Decimal(0))
+        budget_total = sum((r.budget or Decimal(0) for r in budgets), Decimal(0))
         realised = [r.realised for r in budgets if r.realised is not None]
         realised_total = sum(realised, Decimal(0)) if len(realised) == len(budgets) else None
         table.budget_total = format_id_decimal(budget_total, 2)
@@ -141,7 +152,9 @@ class Change:
     after: str
 
 
-def changes_since_return(measurement: Measurement) -> list[Change] | None:
+def changes_since_return(
+    measurement: Measurement, indicators: list[IndicatorResult] | None = None
+) -> list[Change] | None:
     """What the drafter changed between the last two versions handed on (value before → after).
 
     None when the draft was handed on only once: there is nothing to compare.
@@ -150,7 +163,8 @@ def changes_since_return(measurement: Measurement) -> list[Change] | None:
     if len(snapshots) < 2:
         return None
     after, before = snapshots[0].data, snapshots[1].data
-    names = {str(r.indicator_id): r.indicator.name for r in measurement.indicator_results.select_related("indicator")}
+    rows = indicators if indicators is not None else measurement.indicator_results.in_sheet_order()
+    names = {str(r.indicator_id): r.name for r in rows}
     changes = []
     for key, name in names.items():
         old, new = before["indicators"].get(key), after["indicators"].get(key)

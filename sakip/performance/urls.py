@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from sakip.performance import excel, views
+from sakip.performance import views
+from sakip.performance.excel import views as excel
 
 app_name = "performance"
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("<int:year>/sasaran/<int:pk>/", views.objective_edit, name="objective_edit"),
     path("<int:year>/sasaran/<int:pk>/hapus/", views.objective_delete, name="objective_delete"),
     path("dokumen/<int:pk>/realisasi/", views.realisation_edit, name="realisation"),
+    path("dokumen/<int:pk>/ambil-perubahan/", views.take_agreement_changes, name="take_changes"),
     path("dokumen/<int:pk>/templat.xlsx", excel.template_download, name="template"),
     path("dokumen/<int:pk>/unggah/", excel.upload, name="upload"),
     path("dokumen/<int:pk>/pengukuran.xlsx", excel.export_download, name="export"),

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sakip.performance.forms import (
     AgreementForm,
@@ -19,9 +19,15 @@ from sakip.performance.forms import (
 )
 from sakip.performance.models import Agreement, Measurement, Objective
 from sakip.performance.pdf import render_measurement_pdf
-from sakip.performance.services import can_edit_measurement, measurement_save
+from sakip.performance.services import (
+    agreement_changes,
+    can_edit_measurement,
+    measurement_save,
+    measurement_take_changes,
+)
 from sakip.performance.tables import changes_since_return, measurement_table
-from sakip.workflow.models import Signature
+from sakip.workflow.models import Document
+from sakip.workflow.services import DocumentMovedOn
 from sakip.workflow.views import get_document_for_user
 
 CHANGE = "performance.change_agreement"
@@ -77,6 +83,10 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 def agreement_edit(request: HttpRequest, year: int) -> HttpResponse:
     agreement = _editable_agreement(request, year)
     form = AgreementForm(request.POST or None, instance=agreement)
+    if agreement.measurements.exists():
+        # Documents were started for this year: moving the agreement to another year would orphan them.
+        form.fields["year"].disabled = True
+        form.fields["year"].help_text = _("Documents use this agreement, so its year stays.")
     if request.method == "POST" and form.is_valid():
         agreement = form.save()
         messages.success(request, _("Agreement saved."))
@@ -137,16 +147,8 @@ def realisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     measurement = get_object_or_404(Measurement.objects.select_related("agreement"), document=document)
     if not can_edit_measurement(document, request.user):
         raise PermissionDenied(_("The measurement cannot be changed at this step."))
-    results = list(
-        measurement.indicator_results.select_related("indicator__objective").order_by(
-            "indicator__objective__position", "indicator__position", "pk"
-        )
-    )
-    budgets = list(
-        measurement.programme_results.select_related("programme__objective").order_by(
-            "programme__objective__position", "programme__position", "pk"
-        )
-    )
+    results = list(measurement.indicator_results.in_sheet_order())
+    budgets = list(measurement.programme_results.in_sheet_order())
     data = request.POST if request.method == "POST" else None
     indicator_forms = [
         RealisationForm(
@@ -159,14 +161,20 @@ def realisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     budget_forms = [BudgetForm(data, prefix=f"p{r.pk}", result=r, initial={"realised": r.realised}) for r in budgets]
     if request.method == "POST":
-        if all(f.is_valid() for f in indicator_forms + budget_forms):
+        version = _read_version(request)
+        if all(f.is_valid() for f in indicator_forms + budget_forms) and version is not None:
             try:
                 measurement_save(
                     measurement=measurement,
                     by=request.user,
+                    version=version,
                     indicators={f.result.pk: f.cleaned_data for f in indicator_forms},
                     programmes={f.result.pk: f.cleaned_data["realised"] for f in budget_forms},
                 )
+            except DocumentMovedOn as exc:
+                # Someone else saved or moved the document: their work stays, this form is shown again.
+                messages.warning(request, str(exc))
+                return redirect(document)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
@@ -176,6 +184,7 @@ def realisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Some values could not be saved: see the marked fields. Nothing was saved."))
     context = {
         "document": document,
+        "version": document.version,
         "measurement": measurement,
         "indicator_forms": indicator_forms,
         "budget_forms": budget_forms,
@@ -191,14 +200,47 @@ def measurement_panel(request: HttpRequest, document) -> dict | None:
     if measurement is None:
         return None
     can_edit = can_edit_measurement(document, request.user)
+    running = document.status == Document.Status.ACTIVE
+    indicators = list(measurement.indicator_results.in_sheet_order())
+    programmes = list(measurement.programme_results.in_sheet_order())
     return {
         "measurement": measurement,
-        "table": measurement_table(measurement),
+        "table": measurement_table(measurement, indicators, programmes),
         "can_edit": can_edit,
-        "signed": Signature.objects.filter(document=document).exclude(pdf="").exists(),
+        # What the agreement says now that this document's copy does not; taken in only on purpose.
+        "agreement_changes": agreement_changes(measurement, indicators, programmes) if running else [],
+        "signed": document.signed is not None and bool(document.signed.pdf),
         # Shown while the document is under review, so the reviewer sees what the resubmission changed.
-        "changes": changes_since_return(measurement) if document.status == "active" and not can_edit else None,
+        "changes": changes_since_return(measurement, indicators) if running and not can_edit else None,
     }
+
+
+@require_POST
+def take_agreement_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The drafter brings the agreement's later changes into the document, on purpose and on the record."""
+    document = get_document_for_user(request, pk)
+    measurement = get_object_or_404(Measurement, document=document)
+    if not can_edit_measurement(document, request.user):
+        raise PermissionDenied(_("The measurement cannot be changed at this step."))
+    measurement.document = document
+    version = _read_version(request)
+    if version is None:
+        return HttpResponseBadRequest()
+    try:
+        measurement_take_changes(measurement=measurement, by=request.user, version=version)
+    except DocumentMovedOn as exc:
+        messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The agreement's changes were taken in; the timeline lists them."))
+    return redirect(document)
+
+
+def _read_version(request: HttpRequest) -> int | None:
+    """The document version a form was read at (its hidden field), or None when missing or malformed."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @require_safe
@@ -206,7 +248,7 @@ def measurement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The signed PDF exactly as stored at signing; before that, a draft made on the spot."""
     document = get_document_for_user(request, pk)
     measurement = get_object_or_404(Measurement.objects.select_related("agreement", "document"), document=document)
-    signature = Signature.objects.filter(document=document).first()
+    signature = document.signed
     if signature is not None and signature.pdf:
         return FileResponse(
             signature.pdf.open("rb"), content_type="application/pdf", filename=signature.pdf.name.rsplit("/", 1)[-1]

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,14 @@ class Document(models.Model):
             return None
         return deadline(self.step_started_at, step.duration, step.duration_unit)
 
+    @property
+    def signed(self) -> Signature | None:
+        """The document's signature, or None. Loaded with the document where pages ask (select_related)."""
+        try:
+            return self.signature
+        except Signature.DoesNotExist:
+            return None
+
     def is_overdue(self, now: datetime | None = None) -> bool:
         due = self.due_at
         return due is not None and (now or timezone.now()) > due
@@ -102,6 +111,12 @@ class HistoryEntry(models.Model):
         RETURN = "return", _("returned")
         FINISH = "finish", _("finished")
         CANCEL = "cancel", _("cancelled")
+        # Content changes at a content step: the document stays where it is.
+        EDIT = "edit", _("changed the content")
+        TAKE_IN = "take_in", _("took in changes to the agreement")
+
+    # Entries that change the content and leave the document at its step.
+    CONTENT_CHANGES = (Action.EDIT, Action.TAKE_IN)
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="history")
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
@@ -120,14 +135,39 @@ class HistoryEntry(models.Model):
     # The mutu baku at the time, copied so that the comparison survives later revisions.
     standard_duration = models.PositiveIntegerField(_("standard time"))
     standard_unit = models.CharField(_("standard time unit"), max_length=16, choices=Step.TimeUnit.choices)
+    # Who acted, as they were named then: renaming a person or changing their position rewrites no entry.
+    # A full name is a first and a last name of 150 characters each; a jabatan is an acting prefix and 200.
+    by_name = models.CharField(_("name"), max_length=301)
+    by_jabatan = models.CharField(_("position"), max_length=206, blank=True)
+    # SHA-256 of the document's canonical content when the action was taken (sakip.workflow.content);
+    # empty for entries written before it was recorded.
+    content_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, blank=True)
+    # The hash chain of the document's history (sakip.workflow.history): each entry's hash covers the
+    # previous entry's hash and its own fields, so changing or removing an entry shows.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
         ordering = ["step_ended_at", "pk"]
+        constraints = [
+            # One successor per entry: a chain cannot fork, even if two writers raced.
+            models.UniqueConstraint(fields=["document", "prev_hash"], name="historyentry_one_successor"),
+            # Every entry is chained: an INSERT that bypasses history_append is refused.
+            models.CheckConstraint(
+                condition=models.lookups.Exact(Length("hash"), 64) & models.lookups.Exact(Length("prev_hash"), 64),
+                name="historyentry_chained",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.document} · {self.get_action_display()} · {self.step.number}"
+
+    @property
+    def is_move(self) -> bool:
+        """A transition (the time spent at the step counts), not a content change within a step."""
+        return self.action not in self.CONTENT_CHANGES
 
     @property
     def standard_label(self) -> str:

@@ -6,14 +6,17 @@ kind, who may act from its actor, where a return goes from its return step.
 
 from __future__ import annotations
 
+import logging
 import secrets
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,12 +25,17 @@ from django.utils.translation import gettext as _
 from sakip.accounts.models import ActingAssignment, Profile
 from sakip.accounts.nip import validate_nip
 from sakip.accounts.roles import acting_assignment, role_ids
+from sakip.lib.mail import send_notification
+from sakip.lib.text import has_text
 from sakip.sops.models import Sop, Step
-from sakip.workflow.attachments import validate_attachment
+from sakip.workflow.attachments import display_name, stored_name, validate_attachment
+from sakip.workflow.content import content_digest
+from sakip.workflow.history import history_append
 from sakip.workflow.models import Attachment, Document, HistoryEntry, Notification, Signature
-from sakip.workflow.signals import document_started, document_transitioned
+from sakip.workflow.signals import document_signing, document_started, document_transitioned
 
 Action = HistoryEntry.Action
+logger = logging.getLogger(__name__)
 
 # Actions that take the work forward: they need the step's requirements
 # confirmed; those that close a step's own work also need its output recorded.
@@ -67,13 +75,58 @@ def drafter_of(document: Document, step: Step):
     return entry.by if entry else None
 
 
+def earlier_approval_by(document: Document, step: Step, user) -> int | None:
+    """The number of an earlier decision step whose latest approval ``user`` gave, if ``step`` forbids that.
+
+    Only the latest approval of each step counts: after a return, whoever approves the draft again
+    is the one the step must differ from.
+    """
+    if not step.needs_other_person:
+        return None
+    latest: dict[int, int] = {}
+    approvals = (
+        document.history.filter(action=Action.APPROVE, step__kind=Step.Kind.DECISION, step__number__lt=step.number)
+        .order_by("step_ended_at", "pk")
+        .values_list("step__number", "by_id")
+    )
+    for number, by_id in approvals:
+        latest[number] = by_id
+    mine = [number for number, by_id in latest.items() if by_id == user.pk]
+    return max(mine) if mine else None
+
+
+def forward_refusal(document: Document, step: Step, user) -> str:
+    """Why ``user``, who holds ``step``, may not take it forward; empty when they may.
+
+    Both rules are the SOP's data: a decision's return step names the draft's author, who may not
+    approve their own draft; a step marked for another person refuses the earlier approvers.
+    """
+    if step.is_decision and drafter_of(document, step) == user:
+        return _("You drafted this document, so someone else must approve it.")
+    number = earlier_approval_by(document, step, user)
+    if number is None:
+        return ""
+    if step.is_signature:
+        message = _("You approved this document at step %(number)s (paraf); the signature must come from someone else.")
+    else:
+        message = _("You approved this document at step %(number)s; this step must be taken by someone else.")
+    return message % {"number": number}
+
+
+def offered_actions(document: Document, user) -> tuple[list[str], str]:
+    """What ``user`` can do on the document now, and why a forward action is withheld (empty if none is)."""
+    step = document.current_step
+    if document.status != Document.Status.ACTIVE or not holds_actor(user, step):
+        return [], ""
+    actions = list(ACTIONS_BY_KIND[step.kind])
+    withheld = forward_refusal(document, step, user) if any(a in FORWARD for a in actions) else ""
+    if withheld:
+        actions = [a for a in actions if a not in FORWARD]
+    return actions, withheld
+
+
 def available_actions(document: Document, user) -> list[str]:
-    if document.status != Document.Status.ACTIVE or not holds_actor(user, document.current_step):
-        return []
-    actions = list(ACTIONS_BY_KIND[document.current_step.kind])
-    if Action.APPROVE in actions and drafter_of(document, document.current_step) == user:
-        actions.remove(Action.APPROVE)
-    return actions
+    return offered_actions(document, user)[0]
 
 
 def _check_files(files: Sequence[UploadedFile]) -> None:
@@ -87,17 +140,42 @@ def _check_files(files: Sequence[UploadedFile]) -> None:
         raise ValidationError({"files": errors})
 
 
-def _store_files(document: Document, entry: HistoryEntry, step: Step, files: Sequence[UploadedFile], by) -> None:
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[str]]:
+    """Collect the names of the files written in the block, and delete them if the block fails.
+
+    A rollback undoes the rows but not the files; left behind, they would sit in a folder that a
+    later document with the same id will own. Wrap the transaction, so that a failing commit counts too.
+    """
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        storage = Attachment._meta.get_field("file").storage
+        for name in stored:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("Could not delete %s after a refused write", name)
+        raise
+
+
+def _store_files(
+    document: Document, entry: HistoryEntry, step: Step, files: Sequence[UploadedFile], by, *, stored: list[str]
+) -> None:
     for upload in files:
-        Attachment.objects.create(
+        attachment = Attachment(
             document=document,
             entry=entry,
             step=step,
-            file=upload,
-            name=upload.name[:255],
+            name=display_name(upload.name),
             size=upload.size,
             uploaded_by=by,
         )
+        # The file is written first and its name noted before the row, so a failing INSERT is cleaned up too.
+        attachment.file.save(stored_name(upload.name), upload, save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
 
 
 def _notify_arrival(document: Document, step: Step, *, exclude=None) -> None:
@@ -122,27 +200,74 @@ def _notify_arrival(document: Document, step: Step, *, exclude=None) -> None:
         subject = _("[SAKIP] %(title)s is waiting for you") % {"title": document.title}
         url = document.get_absolute_url()
         body = f"{message}\n\n{url}\n"
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails, fail_silently=True))
+        # After the commit, and never raising: a mail problem cannot undo or hide a move that happened.
+        transaction.on_commit(lambda: send_notification(subject, body, emails))
+
+
+def title_problem(title: str) -> str:
+    """Why ``title`` cannot be a document's title (empty when it can): it is one line of visible text.
+
+    The title goes into mail subjects, lists and the PDF, where a line break or a control character breaks the line.
+    """
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in title):
+        return _("The title must be one line, without line breaks or control characters.")
+    # The usual title is made from the SOP's name, which may be longer than a title can be.
+    limit = Document._meta.get_field("title").max_length
+    if len(title) > limit:
+        return _("The title can have at most %(limit)s characters; type a shorter one.") % {"limit": limit}
+    return ""
+
+
+def start_problems(first: Step, *, title: str, requirements_confirmed: bool, files: Sequence) -> dict[str, str]:
+    """What keeps a document from starting at ``first``: the step's requirement, read from its data,
+    must be confirmed, and when the step works on paper the requirement must be attached too."""
+    errors: dict[str, str] = {}
+    if problem := title_problem(title):
+        errors["title"] = problem
+    if first.requirement and not requirements_confirmed:
+        errors["requirements_confirmed"] = _("Confirm that the requirements are complete: %(requirement)s.") % {
+            "requirement": first.requirement
+        }
+    if first.requirement and first.attachment_required and not files:
+        errors["files"] = _("Attach the requirement as a file: %(requirement)s.") % {"requirement": first.requirement}
+    return errors
 
 
 def document_start(
-    *, sop: Sop, title: str, year: int, by, note: str = "", files: Sequence[UploadedFile] = ()
+    *,
+    sop: Sop,
+    title: str,
+    year: int,
+    by,
+    note: str = "",
+    requirements_confirmed: bool = False,
+    files: Sequence[UploadedFile] = (),
 ) -> Document:
-    """Open a document at the SOP's first step; only a holder of that step's actor may."""
+    """Open a document at the SOP's first step; only a holder of that step's actor may.
+
+    Like every forward action, the start needs the first step's requirements confirmed and, when the
+    step works on paper, attached. Raises PermissionDenied or ValidationError (keyed by field).
+    """
     first = sop.steps.select_related("actor").order_by("number").first()
     if first is None:
         raise ValidationError(_("This SOP has no steps yet."))
     if not holds_actor(by, first):
         raise PermissionDenied(_("Only %(actor)s can start this document.") % {"actor": first.actor.name})
+    errors = start_problems(first, title=title, requirements_confirmed=requirements_confirmed, files=files)
+    if errors:
+        raise ValidationError(errors)
     _check_files(files)
     now = timezone.now()
-    with transaction.atomic():
+    with _files_removed_on_failure() as stored, transaction.atomic():
         document = Document.objects.create(
             sop=sop, title=title, year=year, current_step=first, step_started_at=now, created_by=by, created_at=now
         )
         # From now on this revision is history: later edits make a new revision.
         Sop.objects.filter(pk=sop.pk, in_use_since__isnull=True).update(in_use_since=now)
-        entry = HistoryEntry.objects.create(
+        # Content apps add their content first (or refuse the start: no agreement for the year), so that
+        # the start entry records the digest of what the document starts with.
+        document_started.send(sender=Document, document=document, by=by)
+        entry = history_append(
             document=document,
             action=Action.START,
             step=first,
@@ -155,8 +280,8 @@ def document_start(
             standard_duration=first.duration,
             standard_unit=first.duration_unit,
         )
-        _store_files(document, entry, first, files, by)
-        document_started.send(sender=Document, document=document, by=by)
+        # Files are written only once the content apps agreed.
+        _store_files(document, entry, first, files, by, stored=stored)
         _notify_arrival(document, first, exclude=by)
     return document
 
@@ -193,7 +318,8 @@ def _move(
     )
     if moved != 1:
         raise DocumentMovedOn
-    return HistoryEntry.objects.create(
+    # Written after the conditional UPDATE claimed the document: no other entry of it can come in between.
+    return history_append(
         document=current,
         action=action,
         step=step,
@@ -228,7 +354,7 @@ def document_transition(
     """
     reason = reason.strip()
     note = note.strip()
-    with transaction.atomic():
+    with _files_removed_on_failure() as stored, transaction.atomic():
         current = Document.objects.select_related("current_step__actor", "current_step__sop").get(pk=document.pk)
         if current.version != document.version or current.status != Document.Status.ACTIVE:
             raise DocumentMovedOn
@@ -237,10 +363,10 @@ def document_transition(
             raise PermissionDenied(_("Only %(actor)s can act on this step.") % {"actor": step.actor.name})
         if action not in ACTIONS_BY_KIND[step.kind]:
             raise PermissionDenied(_("This action is not possible at this step."))
-        if action == Action.APPROVE and drafter_of(current, step) == by:
-            raise PermissionDenied(_("You drafted this document, so someone else must approve it."))
+        if action in FORWARD and (refusal := forward_refusal(current, step, by)):
+            raise PermissionDenied(refusal)
         errors: dict[str, str] = {}
-        if action == Action.RETURN and not reason:
+        if action == Action.RETURN and not has_text(reason):
             errors["reason"] = _("Say why the draft goes back.")
         if action in FORWARD and step.requirement and not requirements_confirmed:
             errors["requirements_confirmed"] = _("Confirm that the requirements of this step are complete.")
@@ -252,6 +378,7 @@ def document_transition(
             errors["reason"] = _("A signed document cannot go back for changes.")
         if step.is_signature and action in FORWARD:
             errors.update(_signature_problems(by, step))
+            errors.update(_content_problems(current))
         if errors:
             raise ValidationError(errors)
         _check_files(files)
@@ -265,7 +392,7 @@ def document_transition(
         # Content apps may still refuse here; files are written only after they agreed,
         # so that a refused transition leaves no stray file in storage.
         document_transitioned.send(sender=Document, document=current, entry=entry, target=target)
-        _store_files(current, entry, step, files, by)
+        _store_files(current, entry, step, files, by, stored=stored)
         if target is not None:
             _notify_arrival(current, target, exclude=by)
     current.refresh_from_db()
@@ -295,6 +422,20 @@ def _signature_problems(user, step: Step) -> dict[str, str]:
     return {}
 
 
+def _content_problems(document: Document) -> dict[str, str]:
+    """A signature binds the content that was approved: anything changed since then must be approved again."""
+    approved = approved_content(document)
+    if approved is None or not approved.content_sha256 or approved.content_sha256 == content_digest(document):
+        return {}
+    return {
+        "content": _(
+            "The content changed after it was approved at step %(number)s. It must be approved again "
+            "before it can be signed: return it."
+        )
+        % {"number": approved.step.number}
+    }
+
+
 def _sign(document: Document, entry: HistoryEntry, by) -> Signature:
     """Freeze who signed, as what, when and where; the initial (paraf) is the approval before it."""
     profile = by.profile
@@ -307,7 +448,7 @@ def _sign(document: Document, entry: HistoryEntry, by) -> Signature:
         .first()
     )
     paraf_profile = getattr(paraf.by, "profile", None) if paraf else None
-    return Signature.objects.create(
+    signature = Signature(
         document=document,
         entry=entry,
         signer=by,
@@ -325,11 +466,91 @@ def _sign(document: Document, entry: HistoryEntry, by) -> Signature:
         paraf_at=paraf.step_ended_at if paraf else None,
         token=secrets.token_urlsafe(24),  # 192 bits
     )
+    # The signed file is made before the row is written: the row is written once, never updated.
+    document_signing.send(sender=Document, document=document, signature=signature)
+    signature.save(force_insert=True)
+    return signature
+
+
+def document_change_content(
+    *, document: Document, version: int, by, action: str, apply: Callable[[Document], object], note: str = ""
+) -> HistoryEntry:
+    """Change a running document's content: the one way content apps write, like a transition.
+
+    Claims the version the person read with the same conditional UPDATE as a move (DocumentMovedOn
+    for a stale page), lets ``apply(document)`` check its own rules and write (it may raise
+    PermissionDenied or ValidationError: nothing is then kept), and records the change in the history
+    with the digest of the content as it now stands. The document stays at its step.
+    """
+    with transaction.atomic():
+        claimed = Document.objects.filter(pk=document.pk, version=version, status=Document.Status.ACTIVE).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise DocumentMovedOn
+        current = Document.objects.select_related("current_step__actor").get(pk=document.pk)
+        apply(current)
+        step = current.current_step
+        return history_append(
+            document=current,
+            action=action,
+            step=step,
+            actor=step.actor,
+            by=by,
+            note=note,
+            to_step=step,
+            step_started_at=current.step_started_at,
+            step_ended_at=timezone.now(),
+            standard_duration=step.duration,
+            standard_unit=step.duration_unit,
+        )
+
+
+@dataclass(frozen=True)
+class ContentBinding:
+    """What the document page says about signing and approval: the same content, or not."""
+
+    approved: HistoryEntry  # the latest approval
+    digest: str  # the content signed, or the content as it stands while unsigned
+    signed: bool
+
+    @property
+    def same(self) -> bool:
+        return self.approved.content_sha256 == self.digest
+
+
+def content_binding(document: Document, signature: Signature | None) -> ContentBinding | None:
+    """For a signed document, and one waiting at a signature step: is it the content that was approved?"""
+    if signature is not None:
+        approved = (
+            document.history.filter(action=Action.APPROVE, step_ended_at__lte=signature.entry.step_ended_at)
+            .exclude(pk=signature.entry_id)
+            .select_related("step")
+            .order_by("-step_ended_at", "-pk")
+            .first()
+        )
+        if approved is None or not approved.content_sha256:
+            return None
+        return ContentBinding(approved=approved, digest=signature.entry.content_sha256, signed=True)
+    step = document.current_step
+    if document.status != Document.Status.ACTIVE or not step.is_signature:
+        return None
+    approved = approved_content(document)
+    if approved is None or not approved.content_sha256:
+        return None
+    return ContentBinding(approved=approved, digest=content_digest(document), signed=False)
+
+
+def approved_content(document: Document) -> HistoryEntry | None:
+    """The latest approval of the document: the content a signature must match."""
+    return (
+        document.history.filter(action=Action.APPROVE).select_related("step").order_by("-step_ended_at", "-pk").first()
+    )
 
 
 def may_cancel(document: Document, user) -> bool:
     """Administrators, and the holders of the role that starts documents of this SOP; never once signed."""
-    if document.status != Document.Status.ACTIVE or Signature.objects.filter(document=document).exists():
+    if document.status != Document.Status.ACTIVE or document.signed is not None:
         return False
     if user.is_staff:
         return True
@@ -339,7 +560,7 @@ def may_cancel(document: Document, user) -> bool:
 
 def document_cancel(*, document: Document, by, reason: str) -> Document:
     reason = reason.strip()
-    if not reason:
+    if not has_text(reason):
         raise ValidationError({"reason": _("Say why the document is cancelled.")})
     with transaction.atomic():
         current = Document.objects.select_related("current_step__actor").get(pk=document.pk)

@@ -10,3 +10,6 @@ from django.dispatch import Signal
 document_started = Signal()
 # document, entry (the history row just written), target (the step it moved to, or None)
 document_transitioned = Signal()
+# document, signature (not saved yet): content apps attach the signed file (signature.pdf and sha256)
+# before the row is written once; a signature row is never updated afterwards.
+document_signing = Signal()

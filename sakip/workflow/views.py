@@ -14,16 +14,17 @@ from sakip.sops.models import Sop
 from sakip.sops.sheet import build_sheet
 from sakip.sops.views import newest_revision_or_404
 from sakip.workflow.forms import ActionForm, CancelForm, DocumentFilterForm, StartDocumentForm
-from sakip.workflow.models import Document, HistoryEntry, Signature
+from sakip.workflow.models import Document, HistoryEntry
 from sakip.workflow.panels import panels_for
 from sakip.workflow.services import (
     DocumentMovedOn,
-    available_actions,
+    content_binding,
     document_cancel,
     document_start,
     document_transition,
     holds_actor,
     may_cancel,
+    offered_actions,
 )
 
 
@@ -38,7 +39,9 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 def get_document_for_user(request: HttpRequest, pk: int) -> Document:
     """404 for a document the person may not see at all."""
-    queryset = Document.objects.visible_to(request.user).select_related("sop", "current_step__actor", "created_by")
+    queryset = Document.objects.visible_to(request.user).select_related(
+        "sop", "current_step__actor", "created_by", "signature__entry"
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -46,9 +49,9 @@ def get_document_for_user(request: HttpRequest, pk: int) -> Document:
 def home(request: HttpRequest) -> HttpResponse:
     waiting = list(Document.objects.awaiting(request.user))
     handed_by = {
-        entry.document_id: entry.by
+        entry.document_id: entry.by_name
         for entry in HistoryEntry.objects.filter(document__in=waiting)
-        .select_related("by")
+        .exclude(action__in=HistoryEntry.CONTENT_CHANGES)
         .order_by("step_ended_at", "pk")
     }
     took_part = (
@@ -95,11 +98,18 @@ def document_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = StartDocumentForm(request.POST or None, request.FILES or None, first_step=first)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        # The title is the office's own text, in its language whatever the reader's UI language.
-        title = data["title"] or f"{sop.nama} Tahun {data['year']}"
+        # The title is the office's own text, in its language whatever the reader's UI language;
+        # on one line even where the SOP's name was imported with a line break.
+        title = data["title"] or " ".join(f"{sop.nama} Tahun {data['year']}".split())
         try:
             document = document_start(
-                sop=sop, title=title, year=data["year"], by=request.user, note=data["note"], files=data["files"]
+                sop=sop,
+                title=title,
+                year=data["year"],
+                by=request.user,
+                note=data["note"],
+                requirements_confirmed=data.get("requirements_confirmed", False),
+                files=data["files"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -118,17 +128,21 @@ def _detail_response(request, document: Document, action_form: ActionForm | None
     history = list(
         document.history.select_related("step", "by", "actor", "to_step", "signature").order_by("-step_ended_at", "-pk")
     )
-    actions = available_actions(document, request.user)
+    actions, withheld = offered_actions(document, request.user)
+    signature = document.signed
     context = {
         "document": document,
         "sheet": build_sheet(document.sop),
         "history": history,
-        "attachments": document.attachments.select_related("step", "uploaded_by"),
+        "attachments": document.attachments.select_related("step", "uploaded_by", "entry"),
         "panels": panels_for(request, document),
-        "signature": Signature.objects.filter(document=document).first(),
+        "signature": signature,
+        "binding": content_binding(document, signature),
         # A return stays on top until the drafter acts on it; then it is one entry of the timeline.
         "last_return": history[0] if history and history[0].action == HistoryEntry.Action.RETURN else None,
         "actions": actions,
+        # Why the holder of the step is not offered the forward action: said in place of the button.
+        "withheld": withheld,
         "action_form": (action_form or ActionForm(initial={"version": document.version}, step=document.current_step))
         if actions
         else None,
@@ -181,6 +195,8 @@ def document_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         document_cancel(document=read, by=request.user, reason=form.cleaned_data["reason"])
     except DocumentMovedOn as exc:
         messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Document cancelled."))
     return redirect(document)

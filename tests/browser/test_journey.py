@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from sakip.workflow.models import Document
+from sakip.workflow.models import Document, HistoryEntry
 from tests.conftest import PASSWORD, make_people
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -60,7 +60,14 @@ def test_it_takes_a_document_through_every_step_with_one_return(
     # The Sekretaris starts the document with the incoming letter, then disposes it.
     log_in_as("Sekretaris")
     page.get_by_role("link", name=f"Mulai: {default_sop.nama}").click()
-    page.locator("#id_files").set_input_files(pdf(tmp_path, "surat-masuk.pdf"))
+    # Step 1 lists the incoming letter as its requirement: without the tick and the file nothing starts.
+    page.get_by_role("button", name="Mulai").click()
+    expect(page.locator("#id_requirements_confirmed")).to_have_class(re.compile("is-invalid"))
+    expect(page.locator("#id_files")).to_have_class(re.compile("is-invalid"))
+    assert Document.objects.count() == 0
+    page.get_by_label("Lengkap: Surat masuk").check()
+    page.get_by_label("Lampirkan: Surat masuk").set_input_files(pdf(tmp_path, "surat-masuk.pdf"))
+    shot(page, "00-start-with-letter")
     page.get_by_role("button", name="Mulai").click()
     expect(page.get_by_text("Dokumen telah dimulai.")).to_be_visible()
     # Completing without the requirements and the disposition is refused, each at its field.
@@ -156,7 +163,10 @@ def test_it_takes_a_document_through_every_step_with_one_return(
 
     document = Document.objects.get()
     assert document.status == Document.Status.FINISHED
-    assert list(document.history.values_list("action", "step__number")) == [
+    entries = list(document.history.order_by("pk").values_list("action", "step__number"))
+    # Each save of the realisation (form at step 3, Excel at step 4, the correction) is an entry too.
+    assert ("edit", 3) in entries and ("edit", 4) in entries
+    assert [entry for entry in entries if entry[0] not in HistoryEntry.CONTENT_CHANGES] == [
         ("start", 1),
         ("complete", 1),
         ("complete", 2),

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 
 from sakip.performance.models import Agreement, Indicator, IndicatorResult, Objective, Programme
-from sakip.workflow.services import document_start, document_transition
-from tests.conftest import advance, make_people
+from sakip.workflow.models import Document
+from sakip.workflow.services import document_transition
+from tests.conftest import advance, make_people, start_document
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +19,12 @@ def people(default_sop):
 
 @pytest.fixture
 def at_data_step(default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     return advance(doc, people, 3)
 
 
 def realisation_post(doc, **overrides):
-    data = {}
+    data = {"version": Document.objects.get(pk=doc.pk).version}
     for result in IndicatorResult.objects.filter(measurement__document=doc):
         data[f"i{result.pk}-realisation"] = "100"
         data[f"i{result.pk}-helped"] = ""
@@ -86,7 +87,7 @@ def test_it_refuses_a_bad_number_at_its_field_and_saves_nothing(client, at_data_
 
 
 def test_it_keeps_the_measurement_read_only_outside_the_data_steps(client, default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     doc = advance(doc, people, 5)
     client.force_login(people["Angg. Tim SAKIP"])
     r = client.post(f"/kinerja/dokumen/{doc.pk}/realisasi/", realisation_post(doc))
@@ -119,7 +120,7 @@ def test_it_shows_capaian_and_rating_on_the_document_page(client, at_data_step, 
 
 
 def test_it_shows_the_reviewer_what_changed_after_a_return(client, default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     doc = advance(doc, people, 5)
     doc = document_transition(
         document=doc, action="return", by=people["Kasubbag. Program dan Evaluasi"], reason="TPT salah"

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from sakip.accounts.models import Profile
 from sakip.performance.models import IndicatorResult
 from sakip.workflow.models import Signature
-from sakip.workflow.services import document_start, document_transition
-from tests.conftest import advance, make_user
+from sakip.workflow.services import document_transition
+from tests.conftest import advance, make_user, start_document
 from tests.performance.factories import make_agreement
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -25,7 +25,7 @@ def signed_pdf(default_sop, indicators: int) -> tuple[bytes, list[IndicatorResul
     make_agreement(year=2030, objectives=indicators // 5, indicators_per_objective=5, programmes_per_objective=1)
     people = {a.name: make_user(f"p{a.position}", a.group.name, first_name=a.name) for a in default_sop.actors.all()}
     Profile.objects.create(user=people["Sekretaris"], nip="197805122003122004", jabatan="Sekretaris Dinas")
-    doc = document_start(sop=default_sop, title="PK 2030", year=2030, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2030", year=2030, by=people["Sekretaris"])
     doc = advance(doc, people, 3)
     results = list(IndicatorResult.objects.filter(measurement__document=doc).order_by("pk"))
     for i, result in enumerate(results):

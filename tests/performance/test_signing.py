@@ -15,8 +15,8 @@ from sakip.accounts.models import ActingAssignment, Profile
 from sakip.performance.models import IndicatorResult
 from sakip.performance.services import measurement_save
 from sakip.workflow.models import Document, Signature
-from sakip.workflow.services import document_cancel, document_start, document_transition
-from tests.conftest import advance, make_user
+from sakip.workflow.services import document_cancel, document_transition
+from tests.conftest import advance, make_user, start_document
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def people(default_sop):
 
 @pytest.fixture
 def at_signature(default_sop, people):
-    doc = document_start(sop=default_sop, title="Pengukuran Kinerja Tahun 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="Pengukuran Kinerja Tahun 2026", year=2026, by=people["Sekretaris"])
     doc = advance(doc, people, 6)
     assert doc.current_step.is_signature
     return doc
@@ -78,10 +78,13 @@ def test_it_freezes_the_signer_and_stores_the_pdf_with_its_hash(at_signature, pe
     assert signature.jabatan == "Sekretaris Dinas Tenaga Kerja"
 
 
-def test_it_prints_the_measurement_and_the_signature_in_the_pdf(at_signature, people):
-    tpt = IndicatorResult.objects.get(measurement__document=at_signature, indicator__name__startswith="Tingkat")
+def test_it_prints_the_measurement_and_the_signature_in_the_pdf(default_sop, people):
+    doc = start_document(sop=default_sop, title="Pengukuran Kinerja Tahun 2026", year=2026, by=people["Sekretaris"])
+    doc = advance(doc, people, 5)
+    # The realisation the Kasubbag approves at step 5 (and so the one that may be signed).
+    tpt = IndicatorResult.objects.get(measurement__document=doc, name__startswith="Tingkat")
     IndicatorResult.objects.filter(pk=tpt.pk).update(realisation=Decimal("4.2"))
-    doc = sign(at_signature, people["Sekretaris"])
+    doc = sign(advance(doc, people, 6), people["Sekretaris"])
     text = pdf_text(Signature.objects.get(document=doc).pdf.read())
     assert "PENGUKURAN KINERJA DINAS TENAGA KERJA KABUPATEN LAMONGAN TAHUN 2026" in text
     assert "Tingkat Pengangguran Terbuka (TPT)" in text
@@ -152,7 +155,7 @@ def test_it_refuses_every_change_after_signing(client, at_signature, people):
     measurement = doc.measurement
     before = list(measurement.indicator_results.values_list("pk", "realisation"))
     with pytest.raises(PermissionDenied):
-        measurement_save(measurement=measurement, by=people["Angg. Tim SAKIP"], indicators={})
+        measurement_save(measurement=measurement, by=people["Angg. Tim SAKIP"], version=doc.version, indicators={})
     client.force_login(people["Angg. Tim SAKIP"])
     assert client.get(f"/kinerja/dokumen/{doc.pk}/realisasi/").status_code == 403
     client.force_login(people["Kasubbag. Program dan Evaluasi"])

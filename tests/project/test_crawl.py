@@ -5,8 +5,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from sakip.workflow.services import document_start
-from tests.conftest import advance, make_people, make_user
+from tests.conftest import advance, make_people, make_user, start_document
 
 LINK = re.compile(r'href="([^"#]+)"')
 SKIP = ("/static/", "/media/", "/akun/keluar/", "/i18n/")
@@ -35,9 +34,9 @@ def crawl(client, start: str, limit: int) -> dict[str, int]:
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_it_never_answers_a_server_error_along_the_links(client, default_sop, language, settings):
     people = make_people(default_sop)
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     advance(doc, people, 5)
-    document_start(sop=default_sop, title="PK 2025", year=2025, by=people["Sekretaris"])
+    start_document(sop=default_sop, title="PK 2025", year=2025, by=people["Sekretaris"])
     admin = make_user("root", is_staff=True, is_superuser=True)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     for person in [*people.values(), admin]:

@@ -6,8 +6,7 @@ A URL added to the project without a row here fails test_it_covers_every_url.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from sakip.workflow.services import document_start
-from tests.conftest import a_pdf, make_user
+from tests.conftest import a_pdf, make_user, start_document
 
 ANON, SEK, KASUBBAG, SEKTIM, ANGGOTA, ADMIN, OUTSIDER = (
     "anonymous",
@@ -77,6 +76,12 @@ MATRIX = {
     ),
     # The document is at its first step, which is no content step: nobody may change the realisation.
     "performance:realisation": ("get", "/kinerja/dokumen/{doc}/realisasi/", None, roles(403, OUTSIDER=404)),
+    "performance:take_changes": (
+        "post",
+        "/kinerja/dokumen/{doc}/ambil-perubahan/",
+        {"version": "0"},
+        roles(403, OUTSIDER=404),
+    ),
     "performance:template": ("get", "/kinerja/dokumen/{doc}/templat.xlsx", None, roles(403, OUTSIDER=404)),
     "performance:upload": ("post", "/kinerja/dokumen/{doc}/unggah/", {}, roles(403, OUTSIDER=404)),
     "performance:export": ("get", "/kinerja/dokumen/{doc}/pengukuran.xlsx", None, roles(200, OUTSIDER=404)),
@@ -110,7 +115,7 @@ def test_it_covers_every_url():
 def test_it_answers_each_person_as_expected(client, default_sop, name, person):
     method, path, data, expected = MATRIX[name]
     starter = make_user("starter", SEK)
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=starter, files=[a_pdf()])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=starter, files=[a_pdf()])
     objective = doc.measurement.agreement.objectives.first()
     path = path.format(doc=doc.pk, att=doc.attachments.get().pk, obj=objective.pk)
     if person == ADMIN:

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from sakip.workflow.models import Document, HistoryEntry
-from sakip.workflow.services import DocumentMovedOn, document_start, document_transition
-from tests.conftest import a_pdf, make_user
+from sakip.workflow.services import DocumentMovedOn, document_transition
+from tests.conftest import a_pdf, make_user, start_document
 
 THREADS = 16
 RUNS = 20
@@ -18,7 +18,7 @@ def test_it_lets_exactly_one_of_sixteen_simultaneous_actions_through(default_sop
     first_actor = default_sop.ordered_steps()[0].actor
     people = [make_user(f"s{i}", first_actor.group.name) for i in range(THREADS)]
     for run in range(RUNS):
-        doc = document_start(sop=default_sop, title=f"PK {run}", year=2026, by=people[0])
+        doc = start_document(sop=default_sop, title=f"PK {run}", year=2026, by=people[0])
         seen = Document.objects.get(pk=doc.pk)  # every thread acts on the same view of it
         barrier = threading.Barrier(THREADS)
         outcomes: list[str] = []
@@ -57,4 +57,4 @@ def test_it_lets_exactly_one_of_sixteen_simultaneous_actions_through(default_sop
         assert doc.current_step.number == 2
         assert doc.version == 1
         assert list(doc.history.values_list("action", flat=True)) == ["start", "complete"]
-        assert doc.attachments.count() == 1
+        assert doc.attachments.count() == 2  # the incoming letter and one disposition

@@ -9,10 +9,9 @@ from sakip.workflow.services import (
     DocumentMovedOn,
     available_actions,
     document_cancel,
-    document_start,
     document_transition,
 )
-from tests.conftest import a_pdf, fill_realisations, make_people, make_user
+from tests.conftest import a_pdf, fill_realisations, make_people, make_user, start_document
 from tests.sops.factories import make_sop
 
 Action = HistoryEntry.Action
@@ -39,7 +38,7 @@ def holder(people, document):
 
 def test_it_walks_the_default_sop_with_one_return(default_sop, people):
     sekretaris = people["Sekretaris"]
-    doc = document_start(sop=default_sop, title="Pengukuran Kinerja Tahun 2026", year=2026, by=sekretaris)
+    doc = start_document(sop=default_sop, title="Pengukuran Kinerja Tahun 2026", year=2026, by=sekretaris)
     assert doc.current_step.number == 1
     default_sop.refresh_from_db()
     assert default_sop.is_in_use
@@ -85,7 +84,7 @@ def test_it_follows_an_sop_of_any_length(steps, decisions):
     # Three actors in turn, so that no decision is taken by the person who drafted.
     sop = make_sop(slug=f"sop-{steps}", steps=steps, decisions=decisions, actors=["A", "B", "C"])
     people = {actor.name: make_user(f"p{steps}-{actor.position}", actor.group.name) for actor in sop.actors.all()}
-    doc = document_start(sop=sop, title="Uji", year=2026, by=people[sop.ordered_steps()[0].actor.name])
+    doc = start_document(sop=sop, title="Uji", year=2026, by=people[sop.ordered_steps()[0].actor.name])
     visited = []
     while doc.status == Document.Status.ACTIVE:
         visited.append(doc.current_step.number)
@@ -98,7 +97,7 @@ def test_it_follows_an_sop_of_any_length(steps, decisions):
 
 
 def test_it_refuses_a_person_who_does_not_hold_the_step(default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     with pytest.raises(PermissionDenied):
         act(doc, Action.COMPLETE, people["Angg. Tim SAKIP"])
     doc.refresh_from_db()
@@ -108,12 +107,12 @@ def test_it_refuses_a_person_who_does_not_hold_the_step(default_sop, people):
 
 def test_it_refuses_to_start_for_anyone_but_the_first_steps_actor(default_sop, people):
     with pytest.raises(PermissionDenied):
-        document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Angg. Tim SAKIP"])
+        start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Angg. Tim SAKIP"])
     assert Document.objects.count() == 0
 
 
 def test_it_requires_a_reason_to_return(default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     for _ in range(4):
         doc = act(doc, Action.COMPLETE, holder(people, doc))
     with pytest.raises(ValidationError):
@@ -123,14 +122,14 @@ def test_it_requires_a_reason_to_return(default_sop, people):
 
 
 def test_it_refuses_an_action_the_step_does_not_have(default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     with pytest.raises(PermissionDenied):
         act(doc, Action.APPROVE, people["Sekretaris"])
 
 
 def test_it_does_not_let_the_drafter_approve_their_own_draft(default_sop, people):
     both = make_user("rangkap", "Anggota Tim SAKIP", "Kasubbag. Program dan Evaluasi")
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     doc = act(doc, Action.COMPLETE, people["Sekretaris"])
     doc = act(doc, Action.COMPLETE, people["Sek. Tim SAKIP"])
     doc = act(doc, Action.COMPLETE, both)
@@ -143,17 +142,17 @@ def test_it_does_not_let_the_drafter_approve_their_own_draft(default_sop, people
 
 
 def test_it_refuses_a_stale_view_of_the_document(default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     stale = Document.objects.get(pk=doc.pk)
     act(doc, Action.COMPLETE, people["Sekretaris"])
     with pytest.raises(DocumentMovedOn):
         act(stale, Action.COMPLETE, people["Sekretaris"])
-    assert Document.objects.get(pk=doc.pk).attachments.count() == 1
+    assert Document.objects.get(pk=doc.pk).attachments.count() == 2  # the incoming letter and one disposition
     assert Document.objects.get(pk=doc.pk).history.count() == 2
 
 
 def test_it_cancels_with_a_reason_by_the_starter_or_an_administrator(default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     with pytest.raises(PermissionDenied):
         document_cancel(document=doc, by=people["Angg. Tim SAKIP"], reason="salah")
     with pytest.raises(ValidationError):
@@ -167,7 +166,7 @@ def test_it_cancels_with_a_reason_by_the_starter_or_an_administrator(default_sop
 
 
 def test_it_requires_the_requirements_confirmed_and_the_output_recorded(default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     with pytest.raises(ValidationError) as refused:
         document_transition(document=doc, action=Action.COMPLETE, by=people["Sekretaris"])
     assert set(refused.value.message_dict) == {"requirements_confirmed", "note", "files"}
@@ -178,7 +177,7 @@ def test_it_requires_the_requirements_confirmed_and_the_output_recorded(default_
 
 
 def test_it_refuses_an_attachment_that_is_not_an_office_paper(default_sop, people):
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     program = SimpleUploadedFile("disposisi.pdf", b"MZ\x90\x00 not a pdf")
     with pytest.raises(ValidationError) as refused:
         act(doc, Action.COMPLETE, people["Sekretaris"], files=[program])
@@ -188,12 +187,12 @@ def test_it_refuses_an_attachment_that_is_not_an_office_paper(default_sop, peopl
         act(doc, Action.COMPLETE, people["Sekretaris"], files=[script])
     doc.refresh_from_db()
     assert doc.current_step.number == 1
-    assert doc.attachments.count() == 0
+    assert doc.attachments.count() == 1  # only the incoming letter of the start
 
 
 def test_it_refuses_an_attachment_over_the_size_limit(default_sop, people, settings):
     settings.ATTACHMENT_MAX_BYTES = 100
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     big = SimpleUploadedFile("besar.pdf", b"%PDF-" + b"x" * 200)
     with pytest.raises(ValidationError) as refused:
         act(doc, Action.COMPLETE, people["Sekretaris"], files=[big])
@@ -203,7 +202,7 @@ def test_it_refuses_an_attachment_over_the_size_limit(default_sop, people, setti
 def test_it_notifies_the_holders_of_the_next_step(default_sop, people, mailoutbox, django_capture_on_commit_callbacks):
     people["Sek. Tim SAKIP"].email = "sektim@example.test"
     people["Sek. Tim SAKIP"].save()
-    doc = document_start(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
+    doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     with django_capture_on_commit_callbacks(execute=True):
         act(doc, Action.COMPLETE, people["Sekretaris"])
     assert people["Sek. Tim SAKIP"].notifications.count() == 1

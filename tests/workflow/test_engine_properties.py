@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from sakip.workflow.models import Document, HistoryEntry
-from sakip.workflow.services import DocumentMovedOn, document_start, document_transition
-from tests.conftest import a_pdf, make_user
+from sakip.workflow.services import DocumentMovedOn, document_transition
+from tests.conftest import a_pdf, make_user, start_document
 from tests.sops.factories import make_sop
 
 Action = HistoryEntry.Action
@@ -44,7 +44,7 @@ class DocumentMachine(RuleBasedStateMachine):
         self.people.append(make_user(f"m{n}-both", actors[0].group.name, actors[-1].group.name))
         self.people.append(make_user(f"m{n}-outsider"))
         starter = self.people[0]
-        self.doc = document_start(sop=self.sop, title=f"Doc {n}", year=2026, by=starter)
+        self.doc = start_document(sop=self.sop, title=f"Doc {n}", year=2026, by=starter)
         self.expected_step = 1
         self.expected_status = Document.Status.ACTIVE
         self.history = list(self._history())

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.workflow.models import Document
-from sakip.workflow.services import document_start, document_transition
-from tests.conftest import a_pdf, fill_realisations, make_people, make_user
+from sakip.workflow.services import document_transition
+from tests.conftest import a_pdf, fill_realisations, make_people, make_user, start_document
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def people(default_sop):
 
 @pytest.fixture
 def document(default_sop, people):
-    return document_start(sop=default_sop, title="Pengukuran Kinerja Tahun 2026", year=2026, by=people["Sekretaris"])
+    return start_document(sop=default_sop, title="Pengukuran Kinerja Tahun 2026", year=2026, by=people["Sekretaris"])
 
 
 def login(client, user):
@@ -31,7 +31,13 @@ def test_it_starts_a_document_from_the_form(client, default_sop, people):
     assert r.status_code == 200
     r = client.post(
         "/dokumen/baru/pengukuran-kinerja/",
-        {"year": "2026", "title": "", "note": "Surat masuk 12", "files": a_pdf("surat-masuk.pdf")},
+        {
+            "year": "2026",
+            "title": "",
+            "note": "Surat masuk 12",
+            "requirements_confirmed": "on",
+            "files": a_pdf("surat-masuk.pdf"),
+        },
     )
     doc = Document.objects.get()
     assert doc.attachments.get().name == "surat-masuk.pdf"
@@ -81,7 +87,7 @@ def test_it_moves_the_document_when_the_holder_acts(client, document, people):
     assert document.title in r.text
     r = client.get(f"/dokumen/{document.pk}/")
     assert "disposisi.pdf" in r.text
-    attachment = document.attachments.get()
+    attachment = document.attachments.get(name="disposisi.pdf")
     r = client.get(f"/dokumen/{document.pk}/lampiran/{attachment.pk}/")
     assert r.status_code == 200
     assert b"".join(r.streaming_content).startswith(b"%PDF")
@@ -107,7 +113,7 @@ def test_it_refuses_a_program_disguised_as_a_pdf_with_a_message(client, document
     )
     assert r.status_code == 400
     assert "disposisi.pdf" in r.text
-    assert document.attachments.count() == 0
+    assert document.attachments.count() == 1  # only the incoming letter of the start
 
 
 def test_it_answers_403_to_a_person_who_may_see_but_not_act(client, document, people):
@@ -175,7 +181,7 @@ def test_it_rejects_get_on_action_urls(client, document, people):
 
 def test_it_filters_the_list(client, default_sop, people):
     for year in (2025, 2026):
-        document_start(sop=default_sop, title=f"PK {year}", year=year, by=people["Sekretaris"])
+        start_document(sop=default_sop, title=f"PK {year}", year=year, by=people["Sekretaris"])
     login(client, people["Sekretaris"])
     r = client.get("/dokumen/?year=2025")
     assert "PK 2025" in r.text and "PK 2026" not in r.text
@@ -186,7 +192,7 @@ def test_it_filters_the_list(client, default_sop, people):
 @pytest.mark.parametrize("count", [5, 500])
 def test_it_keeps_the_query_count_flat(client, default_sop, people, count, django_assert_max_num_queries):
     for i in range(count):
-        document_start(sop=default_sop, title=f"PK {i}", year=2026, by=people["Sekretaris"])
+        start_document(sop=default_sop, title=f"PK {i}", year=2026, by=people["Sekretaris"])
     login(client, people["Sekretaris"])
     with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
