@@ -10,10 +10,11 @@ class PerformanceConfig(AppConfig):
 
     def ready(self) -> None:
         from sakip.performance import receivers  # noqa: F401  (connects the workflow signals)
-        from sakip.performance.services import measurement_content
+        from sakip.performance.services import agreement_unchanged, measurement_content
         from sakip.performance.views import measurement_panel
-        from sakip.workflow.content import register_content
+        from sakip.workflow.content import register_approval_check, register_content
         from sakip.workflow.panels import register_panel
 
         register_panel("performance/_measurement_panel.html", measurement_panel)
         register_content("measurement", measurement_content)
+        register_approval_check(agreement_unchanged)

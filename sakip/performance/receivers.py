@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from sakip.performance.models import Measurement
 from sakip.performance.pdf import attach_signed_pdf
 from sakip.performance.services import (
-    agreement_changes,
     measurement_create,
     missing_realisations,
     snapshot_take,
@@ -43,23 +42,6 @@ def keep_what_was_handed_on(sender, document, entry, target, **kwargs):
                 }
             )
         snapshot_take(measurement=measurement, entry=entry)
-
-
-@receiver(document_transitioned)
-def approve_only_what_the_agreement_says(sender, document, entry, target, **kwargs):
-    """An approval (and so a signature) is refused while the agreement has changes the document has not taken in."""
-    if entry.action != HistoryEntry.Action.APPROVE:
-        return
-    measurement = Measurement.objects.filter(document=document).first()
-    if measurement is not None and agreement_changes(measurement):
-        raise ValidationError(
-            {
-                "content": _(
-                    "The Perjanjian Kinerja changed after this document started. Return it so that the changes "
-                    "are taken in at a content step, then approve it."
-                )
-            }
-        )
 
 
 @receiver(document_signing)

@@ -266,6 +266,17 @@ def _copy_into(row, values: dict) -> None:
         row.save(update_fields=list(values))
 
 
+def agreement_unchanged(document: Document) -> str:
+    """An approval check (sakip.workflow.content): a measurement is approved only as its agreement stands."""
+    measurement = Measurement.objects.filter(document=document).first()
+    if measurement is None or not agreement_changes(measurement):
+        return ""
+    return _(
+        "The Perjanjian Kinerja changed after this document started. Return it so that the changes are taken in "
+        "at a content step, then approve it."
+    )
+
+
 def measurement_content(document: Document) -> dict | None:
     """The measurement's part of the document's canonical content (sakip.workflow.content)."""
     measurement = Measurement.objects.filter(document=document).first()

@@ -16,8 +16,22 @@ from collections.abc import Callable
 _PARTS: dict[str, Callable[[object], object]] = {}
 
 
+# function(document) returning why the document's content cannot be approved now ("" when it can):
+# a content app's own rule, such as an agreement changed after the document started.
+_APPROVAL_CHECKS: list[Callable[[object], str]] = []
+
+
 def register_content(name: str, part: Callable[[object], object]) -> None:
     _PARTS[name] = part
+
+
+def register_approval_check(check: Callable[[object], str]) -> None:
+    _APPROVAL_CHECKS.append(check)
+
+
+def approval_blockers(document) -> list[str]:
+    """Why the content apps refuse an approval of ``document`` now; empty when none does."""
+    return [reason for check in _APPROVAL_CHECKS if (reason := check(document))]
 
 
 def canonical_content(document) -> dict:

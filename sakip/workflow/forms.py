@@ -86,6 +86,11 @@ class CancelForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        # Shown on the same page as the action form, whose fields have the same names: ids must differ.
+        kwargs.setdefault("auto_id", "id_cancel_%s")
+        super().__init__(*args, **kwargs)
+
 
 class DocumentFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)

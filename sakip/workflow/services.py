@@ -29,7 +29,7 @@ from sakip.lib.mail import send_notification
 from sakip.lib.text import has_text
 from sakip.sops.models import Sop, Step
 from sakip.workflow.attachments import display_name, stored_name, validate_attachment
-from sakip.workflow.content import content_digest
+from sakip.workflow.content import approval_blockers, content_digest
 from sakip.workflow.history import history_append
 from sakip.workflow.models import Attachment, Document, HistoryEntry, Notification, Signature
 from sakip.workflow.signals import document_signing, document_started, document_transitioned
@@ -122,6 +122,9 @@ def offered_actions(document: Document, user) -> tuple[list[str], str]:
     withheld = forward_refusal(document, step, user) if any(a in FORWARD for a in actions) else ""
     if withheld:
         actions = [a for a in actions if a not in FORWARD]
+    elif Action.APPROVE in actions and (blockers := approval_blockers(document)):
+        actions.remove(Action.APPROVE)
+        withheld = " ".join(blockers)
     return actions, withheld
 
 
@@ -376,6 +379,8 @@ def document_transition(
             errors["files"] = _("Attach the output of this step as a file: %(output)s.") % {"output": step.output}
         if action == Action.RETURN and Signature.objects.filter(document=current).exists():
             errors["reason"] = _("A signed document cannot go back for changes.")
+        if action == Action.APPROVE and (blockers := approval_blockers(current)):
+            errors["content"] = " ".join(blockers)
         if step.is_signature and action in FORWARD:
             errors.update(_signature_problems(by, step))
             errors.update(_content_problems(current))
@@ -533,7 +538,7 @@ def content_binding(document: Document, signature: Signature | None) -> ContentB
             return None
         return ContentBinding(approved=approved, digest=signature.entry.content_sha256, signed=True)
     step = document.current_step
-    if document.status != Document.Status.ACTIVE or not step.is_signature:
+    if document.status != Document.Status.ACTIVE or not step.is_signature or approval_blockers(document):
         return None
     approved = approved_content(document)
     if approved is None or not approved.content_sha256:
