@@ -393,7 +393,7 @@ def document_transition(
             current, document.version, step=step, action=action, by=by, target=target, reason=reason, note=note
         )
         if step.is_signature and action in FORWARD:
-            _sign(current, entry, by)
+            _sign(current, entry, by, stored=stored)
         # Content apps may still refuse here; files are written only after they agreed,
         # so that a refused transition leaves no stray file in storage.
         document_transitioned.send(sender=Document, document=current, entry=entry, target=target)
@@ -441,7 +441,7 @@ def _content_problems(document: Document) -> dict[str, str]:
     }
 
 
-def _sign(document: Document, entry: HistoryEntry, by) -> Signature:
+def _sign(document: Document, entry: HistoryEntry, by, *, stored: list[str]) -> Signature:
     """Freeze who signed, as what, when and where; the initial (paraf) is the approval before it."""
     profile = by.profile
     acting = acting_assignment(by, entry.step.actor.group_id)
@@ -473,6 +473,8 @@ def _sign(document: Document, entry: HistoryEntry, by) -> Signature:
     )
     # The signed file is made before the row is written: the row is written once, never updated.
     document_signing.send(sender=Document, document=document, signature=signature)
+    if signature.pdf:
+        stored.append(signature.pdf.name)  # removed again if the signing does not commit
     signature.save(force_insert=True)
     return signature
 

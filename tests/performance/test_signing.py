@@ -242,3 +242,17 @@ def test_it_shows_the_signature_in_the_timeline(client, at_signature, people):
     page = client.get(f"/dokumen/{doc.pk}/").text
     assert "Ditandatangani · langkah 6" in page
     assert "Disetujui · langkah 5" in page  # the paraf stays an approval
+
+
+def test_it_keeps_no_signed_pdf_of_a_signature_that_does_not_commit(at_signature, people, monkeypatch, settings):
+    from sakip.workflow import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the notification table is gone")
+
+    monkeypatch.setattr(services, "_notify_arrival", broken)
+    with pytest.raises(RuntimeError):
+        sign(at_signature, people["Sekretaris"])
+    assert not Signature.objects.exists()
+    signed = settings.MEDIA_ROOT / "ditandatangani"
+    assert not signed.exists() or not any(signed.rglob("*.pdf"))
