@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "sakip.sops",
     "sakip.workflow",
     "sakip.performance",
+    "sakip.ops",
 ]
 
 MIDDLEWARE = [

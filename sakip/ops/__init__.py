@@ -1,0 +1,1 @@
+"""Running an instance: health checks, backups and restores, generated volume for benchmarks."""
