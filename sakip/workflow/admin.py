@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from sakip.workflow.models import Attachment, Document, HistoryEntry, Signature
+from sakip.workflow.models import Attachment, Document, HistoryEntry, OutgoingMail, Signature
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,3 +62,13 @@ class AttachmentAdmin(ReadOnlyAdmin):
 class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["document", "name", "jabatan", "signed_at", "sha256"]
     list_select_related = ["document"]
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdmin):
+    """What was sent to whom, what waits and why: manage.py send_outbox is the only sender."""
+
+    list_display = ["subject", "created_at", "attempts", "next_attempt_at", "sent_at", "failed_at", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), ("failed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject"]
+    date_hierarchy = "created_at"

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.outbox import outbox_send
 from sakip.workflow.services import (
     DocumentMovedOn,
     available_actions,
@@ -205,6 +206,7 @@ def test_it_notifies_the_holders_of_the_next_step(default_sop, people, mailoutbo
     doc = start_document(sop=default_sop, title="PK 2026", year=2026, by=people["Sekretaris"])
     with django_capture_on_commit_callbacks(execute=True):
         act(doc, Action.COMPLETE, people["Sekretaris"])
+    outbox_send()  # the mail waits in the outbox until manage.py send_outbox delivers it
     assert people["Sek. Tim SAKIP"].notifications.count() == 1
     assert people["Angg. Tim SAKIP"].notifications.count() == 0
     assert [m.to for m in mailoutbox] == [["sektim@example.test"]]

@@ -1,5 +1,7 @@
-"""Notification mail: one clean subject line, and a failed send never breaks the action that was committed."""
+"""Notification mail: one clean subject line, and a broken mail server never touches the request: the mail waits
+in the outbox and manage.py send_outbox delivers it."""
 
+import io
 import logging
 import smtplib
 import socket
@@ -10,10 +12,11 @@ import time
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
 
-from sakip.lib.mail import SUBJECT_MAX_LENGTH, send_notification
+from sakip.lib.mail import SUBJECT_MAX_LENGTH, clean_recipients, clean_subject
 from sakip.lib.text import one_line
-from sakip.workflow.models import Document, HistoryEntry
+from sakip.workflow.models import Document, HistoryEntry, OutgoingMail
 from tests.conftest import a_pdf, make_people, start_document
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -21,7 +24,10 @@ SMTP = "django.core.mail.backends.smtp.EmailBackend"
 
 
 class FailingBackend(BaseEmailBackend):
-    """A mail server that is down: every send raises, whatever fail_silently says."""
+    """A mail server that is down: connecting and sending raise, whatever fail_silently says."""
+
+    def open(self):
+        raise smtplib.SMTPException("mail server down")
 
     def send_messages(self, email_messages):
         raise smtplib.SMTPException("mail server down")
@@ -104,32 +110,47 @@ def assert_handed_on(response, document):
     assert document.history.filter(action=HistoryEntry.Action.COMPLETE).count() == 1
 
 
-# transaction=True: the mail is sent on commit, inside the request, as in production.
-@pytest.mark.django_db(transaction=True)
-def test_it_hands_on_and_logs_when_the_mail_backend_raises(client, default_sop, settings, caplog):
+pytestmark = pytest.mark.django_db
+
+
+def send_outbox() -> None:
+    call_command("send_outbox", stdout=io.StringIO())
+
+
+def the_queued_mail() -> OutgoingMail:
+    [row] = OutgoingMail.objects.all()
+    return row
+
+
+def test_it_hands_on_and_keeps_the_mail_when_the_mail_server_is_down(client, default_sop, settings, caplog):
     settings.EMAIL_BACKEND = "tests.workflow.test_mail.FailingBackend"
     document, people = start_with_recipient(default_sop, "Pengukuran Kinerja 2026")
-    with caplog.at_level(logging.ERROR, logger="sakip.lib.mail"):
+    with caplog.at_level(logging.WARNING):
         response = hand_on(client, document, people)
     assert_handed_on(response, document)
-    [record] = [r for r in caplog.records if r.name == "sakip.lib.mail"]
-    assert record.levelno == logging.ERROR
-    assert record.exc_info and "mail server down" in str(record.exc_info[1])
+    assert caplog.records == []  # the request never reached the mail server
+    assert the_queued_mail().recipients == ["penerima@example.org"]
+    with caplog.at_level(logging.WARNING, logger="sakip.workflow.outbox"):
+        send_outbox()
+    row = the_queued_mail()
+    assert row.sent_at is None and row.attempts == 1 and "mail server down" in row.last_error
+    assert any(r.name == "sakip.workflow.outbox" and "mail server down" in r.getMessage() for r in caplog.records)
 
 
-@pytest.mark.django_db(transaction=True)
 def test_it_sends_a_one_line_subject_for_a_title_with_line_breaks(client, default_sop, settings):
     settings.EMAIL_BACKEND = LOCMEM
     document, people = start_with_recipient(default_sop, "Pengukuran\r\nKinerja\n2026\u2028revisi")
     response = hand_on(client, document, people)
     assert_handed_on(response, document)
+    assert mail.outbox == []  # written to the outbox, not sent in the request
+    send_outbox()
     [message] = mail.outbox
     assert "\n" not in message.subject and "\r" not in message.subject and "\u2028" not in message.subject
     assert "Pengukuran Kinerja 2026 revisi" in message.subject
     assert message.to == ["penerima@example.org"]
+    assert the_queued_mail().sent_at is not None
 
 
-@pytest.mark.django_db(transaction=True)
 def test_it_sends_a_title_with_a_line_break_through_a_real_smtp_server(client, default_sop, settings, smtp_server):
     settings.EMAIL_BACKEND = SMTP
     settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.server_address
@@ -138,25 +159,28 @@ def test_it_sends_a_title_with_a_line_break_through_a_real_smtp_server(client, d
     document, people = start_with_recipient(default_sop, "Pengukuran Kinerja\n2026")
     response = hand_on(client, document, people)
     assert_handed_on(response, document)
+    assert smtp_server.received == []
+    send_outbox()
     [data] = smtp_server.received
     assert b"Pengukuran Kinerja 2026" in data
+    assert f"Message-ID: <sakip-outbox-{the_queued_mail().pk}-".encode() in data
+    assert the_queued_mail().sent_at is not None
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_hands_on_when_the_smtp_server_is_unreachable(client, default_sop, settings, caplog):
+def test_it_hands_on_and_keeps_the_mail_when_the_smtp_server_is_unreachable(client, default_sop, settings):
     settings.EMAIL_BACKEND = SMTP
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
     settings.EMAIL_TIMEOUT = 2
     document, people = start_with_recipient(default_sop, "Pengukuran Kinerja\n2026")
-    with caplog.at_level(logging.ERROR, logger="sakip.lib.mail"):
-        response = hand_on(client, document, people)
+    response = hand_on(client, document, people)
     assert_handed_on(response, document)
-    assert any(r.name == "sakip.lib.mail" and r.exc_info for r in caplog.records)
-    assert Document.objects.get(pk=document.pk).version == document.version
+    send_outbox()
+    row = the_queued_mail()
+    assert row.sent_at is None and row.failed_at is None and row.attempts == 1
+    assert "ConnectionRefusedError" in row.last_error
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_waits_for_a_silent_mail_server_only_so_long(client, default_sop, settings, caplog):
+def test_it_waits_for_a_silent_mail_server_only_so_long(client, default_sop, settings):
     assert settings.EMAIL_TIMEOUT  # the project default: never wait forever
     settings.EMAIL_BACKEND = SMTP
     settings.EMAIL_TIMEOUT = 1
@@ -165,13 +189,14 @@ def test_it_waits_for_a_silent_mail_server_only_so_long(client, default_sop, set
         silent.listen()
         settings.EMAIL_HOST, settings.EMAIL_PORT = silent.getsockname()
         document, people = start_with_recipient(default_sop, "Pengukuran Kinerja 2026")
+        response = hand_on(client, document, people)
+        assert_handed_on(response, document)
         started = time.monotonic()
-        with caplog.at_level(logging.ERROR, logger="sakip.lib.mail"):
-            response = hand_on(client, document, people)
+        send_outbox()
         elapsed = time.monotonic() - started
-    assert_handed_on(response, document)
     assert elapsed < 5
-    assert any(r.name == "sakip.lib.mail" for r in caplog.records)
+    row = the_queued_mail()
+    assert row.sent_at is None and row.attempts == 1 and row.last_error
 
 
 def test_it_caps_a_long_subject_with_an_ellipsis():
@@ -192,16 +217,10 @@ def test_it_drops_invisible_format_characters_from_a_line():
     assert one_line("\u202eabc\u200b\ufeff") == "abc"
 
 
-def test_it_sends_a_notification_with_a_clean_subject(settings):
-    settings.EMAIL_BACKEND = LOCMEM
-    assert send_notification("[SAKIP] a\nb", "body", ["x@example.org", ""]) is True
-    [message] = mail.outbox
-    assert message.subject == "[SAKIP] a b"
-    assert message.to == ["x@example.org"]
-
-
-def test_it_returns_false_and_logs_instead_of_raising(settings, caplog):
-    settings.EMAIL_BACKEND = "tests.workflow.test_mail.FailingBackend"
-    with caplog.at_level(logging.ERROR, logger="sakip.lib.mail"):
-        assert send_notification("subject", "body", ["x@example.org"]) is False
-    assert "subject" in caplog.text
+def test_it_makes_a_clean_subject_and_keeps_only_real_addresses():
+    assert clean_subject("[SAKIP] a\nb") == "[SAKIP] a b"
+    assert len(clean_subject("x" * 400)) == SUBJECT_MAX_LENGTH
+    assert clean_recipients(["x@example.org", "", " x@example.org ", "y@example.org", None]) == [
+        "x@example.org",
+        "y@example.org",
+    ]
