@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.accounts.demo import DEMO_PASSWORD
@@ -21,10 +22,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-staple"
 
+# The system Chromium that Playwright drives. SAKIP_CHROMIUM names another one (or none, to try a machine without it).
+CHROMIUM = os.environ.get("SAKIP_CHROMIUM", "/usr/bin/chromium")
+
 
 def pytest_collection_modifyitems(config, items):
     # Browser tests are slow: run them last, after the fast feedback.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # A newcomer without Chromium gets one line saying so instead of errors; in CI the skip fails (below).
+    if not os.access(CHROMIUM, os.X_OK):
+        reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set SAKIP_CHROMIUM)"
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -35,6 +45,12 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"Skipped in CI, which counts as a failure: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids come back after a rollback, cached rows must not."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -167,7 +183,7 @@ def demo_password() -> str:
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
+        "executable_path": CHROMIUM,
         "args": [
             "--headless",
             "--no-sandbox",

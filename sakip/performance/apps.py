@@ -15,6 +15,8 @@ class PerformanceConfig(AppConfig):
         from sakip.workflow.content import register_approval_check, register_content
         from sakip.workflow.panels import register_panel
 
-        register_panel("performance/_measurement_panel.html", measurement_panel)
+        register_panel(
+            "performance/_measurement_panel.html", measurement_panel, select_related=("measurement__agreement",)
+        )
         register_content("measurement", measurement_content)
         register_approval_check(agreement_unchanged)

@@ -38,6 +38,9 @@ class Agreement(models.Model):
     second_party_position = models.CharField(_("second party: position"), max_length=200)
     second_party_nip = models.CharField(_("second party: NIP"), max_length=18, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Moved on whenever an objective, indicator or programme changes (receivers.py): a measurement whose
+    # copy was taken at this moment has nothing to take in, and the page need not compare row by row.
+    revised_at = models.DateTimeField(_("content revised at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("performance agreement")
@@ -149,6 +152,8 @@ class Measurement(models.Model):
 
     document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="measurement")
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="measurements")
+    # The agreement's revised_at when the copy was taken or last brought up to date.
+    agreement_revised_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("performance measurement")

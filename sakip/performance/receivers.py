@@ -1,10 +1,12 @@
 """The measurement follows its document through the workflow."""
 
 from django.core.exceptions import ValidationError
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sakip.performance.models import Measurement
+from sakip.performance.models import Agreement, Indicator, Measurement, Objective, Programme
 from sakip.performance.pdf import attach_signed_pdf
 from sakip.performance.services import (
     measurement_create,
@@ -49,3 +51,12 @@ def render_the_signed_pdf(sender, document, signature, **kwargs):
     """At the signature the PDF is made once, before the signature row is written: what was signed is what is kept."""
     if Measurement.objects.filter(document=document).exists():
         attach_signed_pdf(signature)
+
+
+@receiver([post_save, post_delete], sender=Objective)
+@receiver([post_save, post_delete], sender=Indicator)
+@receiver([post_save, post_delete], sender=Programme)
+def note_the_agreements_revision(sender, instance, **kwargs):
+    """Any change of what measurements copy moves the agreement's revision on (see Agreement.revised_at)."""
+    agreement_id = instance.agreement_id if isinstance(instance, Objective) else instance.objective.agreement_id
+    Agreement.objects.filter(pk=agreement_id).update(revised_at=timezone.now())

@@ -41,7 +41,9 @@ def measurement_create(*, document: Document) -> Measurement:
                 % {"year": document.year}
             }
         )
-    measurement = Measurement.objects.create(document=document, agreement=agreement)
+    measurement = Measurement.objects.create(
+        document=document, agreement=agreement, agreement_revised_at=agreement.revised_at
+    )
     IndicatorResult.objects.bulk_create(
         IndicatorResult(measurement=measurement, indicator=indicator, **judged_by(indicator))
         for indicator in Indicator.objects.filter(objective__agreement=agreement).select_related("objective")
@@ -187,6 +189,8 @@ def agreement_changes(
 
     Pass the measurement's rows when the caller has them already: then two queries read the agreement.
     """
+    if measurement.agreement_revised_at == measurement.agreement.revised_at:
+        return []  # nothing changed since the copy was taken: no need to compare
     if indicators is None:
         indicators = list(measurement.indicator_results.in_sheet_order())
     if programmes is None:
@@ -220,6 +224,9 @@ def _agreement_items(measurement: Measurement) -> tuple[dict[int, Indicator], di
 
 def measurement_take_changes(*, measurement: Measurement, by, version: int) -> HistoryEntry:
     """Bring the agreement's later changes into the measurement at a content step; the history lists them."""
+    document = measurement.document
+    # Read afresh: the caller's object may hold the agreement as it was before the change.
+    measurement = Measurement.objects.select_related("agreement").get(pk=measurement.pk)
     changes = agreement_changes(measurement)
     if not changes:
         raise ValidationError(_("The measurement already matches the agreement."))
@@ -228,6 +235,7 @@ def measurement_take_changes(*, measurement: Measurement, by, version: int) -> H
         if not can_edit_measurement(document, by):
             raise PermissionDenied(_("The measurement cannot be changed at this step."))
         # Read again under the claimed version: the agreement may have changed since the page was read.
+        revised_at = Agreement.objects.values_list("revised_at", flat=True).get(pk=measurement.agreement_id)
         indicators, programmes = _agreement_items(measurement)
         for row in measurement.indicator_results.all():
             _copy_into(row, judged_by(indicators.pop(row.indicator_id)))
@@ -239,6 +247,7 @@ def measurement_take_changes(*, measurement: Measurement, by, version: int) -> H
         ProgrammeResult.objects.bulk_create(
             ProgrammeResult(measurement=measurement, programme=item, **judged_by(item)) for item in programmes.values()
         )
+        Measurement.objects.filter(pk=measurement.pk).update(agreement_revised_at=revised_at)
 
     lines = [
         f"{change.item[:80]}: {change.field} {change.before} → {change.after}"
@@ -247,7 +256,7 @@ def measurement_take_changes(*, measurement: Measurement, by, version: int) -> H
         for change in changes
     ]
     return document_change_content(
-        document=measurement.document,
+        document=document,
         version=version,
         by=by,
         action=HistoryEntry.Action.TAKE_IN,
@@ -266,9 +275,17 @@ def _copy_into(row, values: dict) -> None:
         row.save(update_fields=list(values))
 
 
+def measurement_of(document: Document) -> Measurement | None:
+    """The document's measurement, or None; loaded with the document where the page asked for it."""
+    try:
+        return document.measurement
+    except Measurement.DoesNotExist:
+        return None
+
+
 def agreement_unchanged(document: Document) -> str:
     """An approval check (sakip.workflow.content): a measurement is approved only as its agreement stands."""
-    measurement = Measurement.objects.filter(document=document).first()
+    measurement = measurement_of(document)
     if measurement is None or not agreement_changes(measurement):
         return ""
     return _(
@@ -279,7 +296,7 @@ def agreement_unchanged(document: Document) -> str:
 
 def measurement_content(document: Document) -> dict | None:
     """The measurement's part of the document's canonical content (sakip.workflow.content)."""
-    measurement = Measurement.objects.filter(document=document).first()
+    measurement = measurement_of(document)
     if measurement is None:
         return None
 

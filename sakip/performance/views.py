@@ -22,6 +22,7 @@ from sakip.performance.pdf import render_measurement_pdf
 from sakip.performance.services import (
     agreement_changes,
     can_edit_measurement,
+    measurement_of,
     measurement_save,
     measurement_take_changes,
 )
@@ -196,7 +197,7 @@ def realisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def measurement_panel(request: HttpRequest, document) -> dict | None:
     """What the document page shows of the measurement (called by the workflow's document page)."""
-    measurement = Measurement.objects.filter(document=document).select_related("agreement").first()
+    measurement = measurement_of(document)
     if measurement is None:
         return None
     can_edit = can_edit_measurement(document, request.user)
@@ -211,7 +212,9 @@ def measurement_panel(request: HttpRequest, document) -> dict | None:
         "agreement_changes": agreement_changes(measurement, indicators, programmes) if running else [],
         "signed": document.signed is not None and bool(document.signed.pdf),
         # Shown while the document is under review, so the reviewer sees what the resubmission changed.
-        "changes": changes_since_return(measurement, indicators) if running and not can_edit else None,
+        "changes": changes_since_return(measurement, indicators)
+        if running and document.current_step.is_decision
+        else None,
     }
 
 

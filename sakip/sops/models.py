@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sakip.accounts.roles import holds_role
 from sakip.lib.workdays import duration_label
 
 
@@ -17,6 +19,11 @@ class SopQuerySet(models.QuerySet):
         """The newest revision of every SOP."""
         newest = Sop.objects.filter(slug=OuterRef("slug")).order_by("-revision").values("revision")[:1]
         return self.filter(revision=Subquery(newest))
+
+    def startable_by(self, user) -> SopQuerySet:
+        """SOPs whose first step belongs to a role ``user`` holds: the ones they may start documents of."""
+        first_role = Step.objects.filter(sop=OuterRef("pk")).order_by("number").values("actor__group")[:1]
+        return self.annotate(first_role=Subquery(first_role)).filter(holds_role(user, "first_role"))
 
     def latest_of(self, slug: str) -> Sop:
         sop = self.filter(slug=slug).order_by("-revision").first()
@@ -75,6 +82,13 @@ class Sop(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sops:sheet_revision", args=[self.slug, self.revision])
+
+    def first_step(self) -> Step | None:
+        """The step documents start at. A revision in use never changes, so it is read once and cached."""
+        if self.in_use_since is None:
+            return self.steps.select_related("actor").order_by("number").first()
+        key = f"sakip:sop:{self.pk}:{self.in_use_since.timestamp()}:first-step"
+        return cache.get_or_set(key, lambda: self.steps.select_related("actor").order_by("number").first())
 
     @property
     def is_in_use(self) -> bool:

@@ -13,10 +13,15 @@ class Panel:
 
 
 PANELS: list[Panel] = []
+# Relations of Document that panels read, loaded with the document in one query (select_related).
+RELATED: list[str] = []
 
 
-def register_panel(template: str, context: Callable[[HttpRequest, object], dict | None]) -> None:
+def register_panel(
+    template: str, context: Callable[[HttpRequest, object], dict | None], *, select_related: tuple[str, ...] = ()
+) -> None:
     PANELS.append(Panel(template, context))
+    RELATED.extend(name for name in select_related if name not in RELATED)
 
 
 def panels_for(request: HttpRequest, document) -> list[tuple[str, dict]]:

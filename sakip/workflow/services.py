@@ -19,19 +19,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sakip.accounts.models import ActingAssignment, Profile
 from sakip.accounts.nip import validate_nip
 from sakip.accounts.roles import acting_assignment, role_ids
-from sakip.lib.mail import send_notification
 from sakip.lib.text import has_text
 from sakip.sops.models import Sop, Step
 from sakip.workflow.attachments import display_name, stored_name, validate_attachment
 from sakip.workflow.content import approval_blockers, content_digest
 from sakip.workflow.history import history_append
 from sakip.workflow.models import Attachment, Document, HistoryEntry, Notification, Signature
+from sakip.workflow.outbox import mail_enqueue
 from sakip.workflow.signals import document_signing, document_started, document_transitioned
 
 Action = HistoryEntry.Action
@@ -62,17 +62,25 @@ def holds_actor(user, step: Step) -> bool:
     return step.actor.group_id in role_ids(user)
 
 
-def drafter_of(document: Document, step: Step):
-    """Who completed the draft a decision step is looking at: the last completion of its return step."""
+def entries_of(document: Document) -> list[HistoryEntry]:
+    """The document's entries, oldest first: those the page prefetched, or one query.
+
+    The rules below read the few entries of one document in Python, so that a page asking several
+    of them pays for the history once.
+    """
+    if "history" in getattr(document, "_prefetched_objects_cache", {}):
+        entries = list(document.history.all())
+    else:
+        entries = list(document.history.select_related("step"))
+    return sorted(entries, key=lambda e: (e.step_ended_at, e.pk))
+
+
+def drafter_of(document: Document, step: Step) -> int | None:
+    """The id of who completed the draft a decision step is looking at: the last completion of its return step."""
     if step.return_to is None:
         return None
-    entry = (
-        document.history.filter(action=Action.COMPLETE, step__number=step.return_to)
-        .select_related("by")
-        .order_by("-step_ended_at", "-pk")
-        .first()
-    )
-    return entry.by if entry else None
+    completions = [e for e in entries_of(document) if e.action == Action.COMPLETE and e.step.number == step.return_to]
+    return completions[-1].by_id if completions else None
 
 
 def earlier_approval_by(document: Document, step: Step, user) -> int | None:
@@ -84,13 +92,9 @@ def earlier_approval_by(document: Document, step: Step, user) -> int | None:
     if not step.needs_other_person:
         return None
     latest: dict[int, int] = {}
-    approvals = (
-        document.history.filter(action=Action.APPROVE, step__kind=Step.Kind.DECISION, step__number__lt=step.number)
-        .order_by("step_ended_at", "pk")
-        .values_list("step__number", "by_id")
-    )
-    for number, by_id in approvals:
-        latest[number] = by_id
+    for entry in entries_of(document):
+        if entry.action == Action.APPROVE and entry.step.is_decision and entry.step.number < step.number:
+            latest[entry.step.number] = entry.by_id
     mine = [number for number, by_id in latest.items() if by_id == user.pk]
     return max(mine) if mine else None
 
@@ -101,7 +105,7 @@ def forward_refusal(document: Document, step: Step, user) -> str:
     Both rules are the SOP's data: a decision's return step names the draft's author, who may not
     approve their own draft; a step marked for another person refuses the earlier approvers.
     """
-    if step.is_decision and drafter_of(document, step) == user:
+    if step.is_decision and drafter_of(document, step) == user.pk:
         return _("You drafted this document, so someone else must approve it.")
     number = earlier_approval_by(document, step, user)
     if number is None:
@@ -200,11 +204,18 @@ def _notify_arrival(document: Document, step: Step, *, exclude=None) -> None:
     )
     emails = [u.email for u in recipients if u.email]
     if emails:
-        subject = _("[SAKIP] %(title)s is waiting for you") % {"title": document.title}
-        url = document.get_absolute_url()
-        body = f"{message}\n\n{url}\n"
-        # After the commit, and never raising: a mail problem cannot undo or hide a move that happened.
-        transaction.on_commit(lambda: send_notification(subject, body, emails))
+        # Mail goes to other people than the one acting, in the office's language, not the actor's.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("[SAKIP] %(title)s is waiting for you") % {"title": document.title}
+            body = _("%(title)s is waiting for you at step %(number)s: %(activity)s") % {
+                "title": document.title,
+                "number": step.number,
+                "activity": step.activity,
+            }
+        body += f"\n\n{settings.SITE_URL}{document.get_absolute_url()}\n"
+        # Into the outbox, in the move's transaction: a refused move leaves no mail, a move that happened
+        # always leaves its mail, and the mail server is never reached from the request (manage.py send_outbox).
+        mail_enqueue(recipients=emails, subject=subject, body=body)
 
 
 def title_problem(title: str) -> str:
@@ -251,7 +262,7 @@ def document_start(
     Like every forward action, the start needs the first step's requirements confirmed and, when the
     step works on paper, attached. Raises PermissionDenied or ValidationError (keyed by field).
     """
-    first = sop.steps.select_related("actor").order_by("number").first()
+    first = sop.first_step()
     if first is None:
         raise ValidationError(_("This SOP has no steps yet."))
     if not holds_actor(by, first):
@@ -286,7 +297,8 @@ def document_start(
         # Files are written only once the content apps agreed.
         _store_files(document, entry, first, files, by, stored=stored)
         _notify_arrival(document, first, exclude=by)
-    return document
+    # Fresh: receivers cached relations on the object used inside.
+    return Document.objects.select_related("sop", "current_step__actor").get(pk=document.pk)
 
 
 def _target_of(step: Step, action: str) -> Step | None:
@@ -298,7 +310,16 @@ def _target_of(step: Step, action: str) -> Step | None:
 
 
 def _move(
-    current: Document, read_version: int, *, step: Step, action: str, by, target: Step | None, reason="", note=""
+    current: Document,
+    read_version: int,
+    *,
+    step: Step,
+    action: str,
+    by,
+    target: Step | None,
+    reason="",
+    note="",
+    now=None,
 ) -> HistoryEntry:
     """Move the document from ``step`` to ``target`` (None closes it) and write the history row.
 
@@ -307,7 +328,7 @@ def _move(
     the document moved on. SQLite ignores row locks, so this is the lock that
     works on both databases.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     if target is not None:
         status = Document.Status.ACTIVE
     else:
@@ -355,53 +376,123 @@ def document_transition(
     requirements confirmed, the output recorded, the paper attached), and
     DocumentMovedOn when another person acted first.
     """
-    reason = reason.strip()
-    note = note.strip()
-    with _files_removed_on_failure() as stored, transaction.atomic():
-        current = Document.objects.select_related("current_step__actor", "current_step__sop").get(pk=document.pk)
-        if current.version != document.version or current.status != Document.Status.ACTIVE:
-            raise DocumentMovedOn
-        step = current.current_step
-        if not holds_actor(by, step):
-            raise PermissionDenied(_("Only %(actor)s can act on this step.") % {"actor": step.actor.name})
-        if action not in ACTIONS_BY_KIND[step.kind]:
-            raise PermissionDenied(_("This action is not possible at this step."))
-        if action in FORWARD and (refusal := forward_refusal(current, step, by)):
-            raise PermissionDenied(refusal)
-        errors: dict[str, str] = {}
-        if action == Action.RETURN and not has_text(reason):
-            errors["reason"] = _("Say why the draft goes back.")
-        if action in FORWARD and step.requirement and not requirements_confirmed:
-            errors["requirements_confirmed"] = _("Confirm that the requirements of this step are complete.")
-        if action in RECORDS_OUTPUT and step.output and not note:
-            errors["note"] = _("Record the output of this step: %(output)s.") % {"output": step.output}
-        if action in RECORDS_OUTPUT and step.attachment_required and not files:
-            errors["files"] = _("Attach the output of this step as a file: %(output)s.") % {"output": step.output}
-        if action == Action.RETURN and Signature.objects.filter(document=current).exists():
-            errors["reason"] = _("A signed document cannot go back for changes.")
-        if action == Action.APPROVE and (blockers := approval_blockers(current)):
-            errors["content"] = " ".join(blockers)
-        if step.is_signature and action in FORWARD:
-            errors.update(_signature_problems(by, step))
-            errors.update(_content_problems(current))
-        if errors:
-            raise ValidationError(errors)
-        _check_files(files)
+    request = _Request(
+        version=document.version,
+        action=action,
+        by=by,
+        reason=reason.strip(),
+        note=note.strip(),
+        requirements_confirmed=requirements_confirmed,
+        files=files,
+    )
+    with _files_removed_on_failure() as stored:
+        # A signature's PDF takes up to a second or more to make: it is made before the write lock is taken,
+        # so that nobody else's work waits for it, and the lock then checks that nothing changed meanwhile.
+        signing = _prepare_signature(document.pk, request, stored=stored)
+        with transaction.atomic():
+            current = _read_for_update(document.pk)
+            step = _check_transition(current, request)
+            if signing is not None and content_digest(current) != signing.digest:
+                raise DocumentMovedOn
+            target = _target_of(step, action)
+            entry = _move(
+                current,
+                request.version,
+                step=step,
+                action=action,
+                by=by,
+                target=target,
+                reason=request.reason,
+                note=request.note,
+                now=signing.signature.signed_at if signing is not None else None,
+            )
+            if signing is not None:
+                signing.signature.entry = entry
+                signing.signature.save(force_insert=True)  # written once, with its PDF: never updated
+            # Content apps may still refuse here; files are written only after they agreed,
+            # so that a refused transition leaves no stray file in storage.
+            document_transitioned.send(sender=Document, document=current, entry=entry, target=target)
+            _store_files(current, entry, step, files, by, stored=stored)
+            if target is not None:
+                _notify_arrival(current, target, exclude=by)
+    # A fresh object: the one used inside carries caches (its measurement, say) from before the change.
+    return Document.objects.select_related("sop", "current_step__actor").get(pk=current.pk)
 
-        target = _target_of(step, action)
-        entry = _move(
-            current, document.version, step=step, action=action, by=by, target=target, reason=reason, note=note
-        )
-        if step.is_signature and action in FORWARD:
-            _sign(current, entry, by, stored=stored)
-        # Content apps may still refuse here; files are written only after they agreed,
-        # so that a refused transition leaves no stray file in storage.
-        document_transitioned.send(sender=Document, document=current, entry=entry, target=target)
-        _store_files(current, entry, step, files, by, stored=stored)
-        if target is not None:
-            _notify_arrival(current, target, exclude=by)
-    current.refresh_from_db()
-    return current
+
+@dataclass(frozen=True)
+class _Request:
+    """What the person asked for, as read from their page."""
+
+    version: int
+    action: str
+    by: object
+    reason: str
+    note: str
+    requirements_confirmed: bool
+    files: Sequence[UploadedFile]
+
+
+@dataclass(frozen=True)
+class _Signing:
+    signature: Signature  # not saved yet; its PDF is in storage
+    digest: str  # the content the PDF was made from
+
+
+def _read_for_update(pk: int) -> Document:
+    return Document.objects.select_related("current_step__actor", "current_step__sop").get(pk=pk)
+
+
+def _check_transition(current: Document, request: _Request) -> Step:
+    """Every rule of the step for this request; the step when it may go ahead."""
+    action, by = request.action, request.by
+    if current.version != request.version or current.status != Document.Status.ACTIVE:
+        raise DocumentMovedOn
+    step = current.current_step
+    if not holds_actor(by, step):
+        raise PermissionDenied(_("Only %(actor)s can act on this step.") % {"actor": step.actor.name})
+    if action not in ACTIONS_BY_KIND[step.kind]:
+        raise PermissionDenied(_("This action is not possible at this step."))
+    if action in FORWARD and (refusal := forward_refusal(current, step, by)):
+        raise PermissionDenied(refusal)
+    errors: dict[str, str] = {}
+    if action == Action.RETURN and not has_text(request.reason):
+        errors["reason"] = _("Say why the draft goes back.")
+    if action in FORWARD and step.requirement and not request.requirements_confirmed:
+        errors["requirements_confirmed"] = _("Confirm that the requirements of this step are complete.")
+    if action in RECORDS_OUTPUT and step.output and not request.note:
+        errors["note"] = _("Record the output of this step: %(output)s.") % {"output": step.output}
+    if action in RECORDS_OUTPUT and step.attachment_required and not request.files:
+        errors["files"] = _("Attach the output of this step as a file: %(output)s.") % {"output": step.output}
+    if action == Action.RETURN and current.signed is not None:
+        errors["reason"] = _("A signed document cannot go back for changes.")
+    if action == Action.APPROVE and (blockers := approval_blockers(current)):
+        errors["content"] = " ".join(blockers)
+    if step.is_signature and action in FORWARD:
+        errors.update(_signature_problems(by, step))
+        errors.update(_content_problems(current))
+    if errors:
+        raise ValidationError(errors)
+    _check_files(request.files)
+    return step
+
+
+def _prepare_signature(pk: int, request: _Request, *, stored: list[str]) -> _Signing | None:
+    """For a forward action at a signature step: the signature, its PDF made and stored; else None.
+
+    Runs outside any transaction. The same checks as under the lock come first, so that a refused
+    signature makes no PDF.
+    """
+    current = _read_for_update(pk)
+    step = current.current_step
+    if current.status != Document.Status.ACTIVE or not step.is_signature or request.action not in FORWARD:
+        return None
+    _check_transition(current, request)
+    digest = content_digest(current)
+    signature = _signature_for(current, step, request.by, signed_at=timezone.now())
+    document_signing.send(sender=Document, document=current, signature=signature)
+    if signature.pdf:
+        stored.append(signature.pdf.name)  # removed again if the signing does not commit
+    return _Signing(signature=signature, digest=digest)
 
 
 def _signature_problems(user, step: Step) -> dict[str, str]:
@@ -441,21 +532,15 @@ def _content_problems(document: Document) -> dict[str, str]:
     }
 
 
-def _sign(document: Document, entry: HistoryEntry, by, *, stored: list[str]) -> Signature:
-    """Freeze who signed, as what, when and where; the initial (paraf) is the approval before it."""
+def _signature_for(document: Document, step: Step, by, *, signed_at) -> Signature:
+    """Who signs, as what, when and where, frozen; the initial (paraf) is the approval before it. Not saved."""
     profile = by.profile
-    acting = acting_assignment(by, entry.step.actor.group_id)
-    paraf = (
-        document.history.filter(action=Action.APPROVE, step__number__lt=entry.step.number)
-        .exclude(pk=entry.pk)
-        .select_related("by__profile", "actor")
-        .order_by("-step_ended_at", "-pk")
-        .first()
-    )
-    paraf_profile = getattr(paraf.by, "profile", None) if paraf else None
-    signature = Signature(
+    acting = acting_assignment(by, step.actor.group_id)
+    approvals = [e for e in entries_of(document) if e.action == Action.APPROVE and e.step.number < step.number]
+    paraf = approvals[-1] if approvals else None
+    paraf_profile = Profile.objects.filter(user=paraf.by_id).first() if paraf else None
+    return Signature(
         document=document,
-        entry=entry,
         signer=by,
         name=by.get_full_name(),
         prefix=acting.prefix if acting else "",
@@ -463,7 +548,7 @@ def _sign(document: Document, entry: HistoryEntry, by, *, stored: list[str]) -> 
         pangkat=profile.pangkat,
         nip=profile.nip,
         place=settings.SIGNATURE_PLACE,
-        signed_at=entry.step_ended_at,
+        signed_at=signed_at,
         paraf_name=paraf.by.get_full_name() if paraf else "",
         paraf_jabatan=(paraf_profile.jabatan if paraf_profile and paraf_profile.jabatan else paraf.actor.name)
         if paraf
@@ -471,12 +556,6 @@ def _sign(document: Document, entry: HistoryEntry, by, *, stored: list[str]) -> 
         paraf_at=paraf.step_ended_at if paraf else None,
         token=secrets.token_urlsafe(24),  # 192 bits
     )
-    # The signed file is made before the row is written: the row is written once, never updated.
-    document_signing.send(sender=Document, document=document, signature=signature)
-    if signature.pdf:
-        stored.append(signature.pdf.name)  # removed again if the signing does not commit
-    signature.save(force_insert=True)
-    return signature
 
 
 def document_change_content(
@@ -529,13 +608,7 @@ class ContentBinding:
 def content_binding(document: Document, signature: Signature | None) -> ContentBinding | None:
     """For a signed document, and one waiting at a signature step: is it the content that was approved?"""
     if signature is not None:
-        approved = (
-            document.history.filter(action=Action.APPROVE, step_ended_at__lte=signature.entry.step_ended_at)
-            .exclude(pk=signature.entry_id)
-            .select_related("step")
-            .order_by("-step_ended_at", "-pk")
-            .first()
-        )
+        approved = approved_content(document, before=signature.entry)
         if approved is None or not approved.content_sha256:
             return None
         return ContentBinding(approved=approved, digest=signature.entry.content_sha256, signed=True)
@@ -548,11 +621,13 @@ def content_binding(document: Document, signature: Signature | None) -> ContentB
     return ContentBinding(approved=approved, digest=content_digest(document), signed=False)
 
 
-def approved_content(document: Document) -> HistoryEntry | None:
-    """The latest approval of the document: the content a signature must match."""
-    return (
-        document.history.filter(action=Action.APPROVE).select_related("step").order_by("-step_ended_at", "-pk").first()
-    )
+def approved_content(document: Document, before: HistoryEntry | None = None) -> HistoryEntry | None:
+    """The latest approval of the document (before the entry ``before``): the content a signature must match."""
+    entries = entries_of(document)
+    if before is not None:
+        entries = entries[: [e.pk for e in entries].index(before.pk)]
+    approvals = [e for e in entries if e.action == Action.APPROVE]
+    return approvals[-1] if approvals else None
 
 
 def may_cancel(document: Document, user) -> bool:
@@ -561,7 +636,7 @@ def may_cancel(document: Document, user) -> bool:
         return False
     if user.is_staff:
         return True
-    first = document.sop.steps.select_related("actor").order_by("number").first()
+    first = document.sop.first_step()
     return first is not None and holds_actor(user, first)
 
 
@@ -584,5 +659,5 @@ def document_cancel(*, document: Document, by, reason: str) -> Document:
             target=None,
             reason=reason,
         )
-    current.refresh_from_db()
-    return current
+    # A fresh object: the one used inside carries caches (its measurement, say) from before the change.
+    return Document.objects.select_related("sop", "current_step__actor").get(pk=current.pk)

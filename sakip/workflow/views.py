@@ -3,16 +3,18 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sakip.sops.models import Sop
 from sakip.sops.sheet import build_sheet
 from sakip.sops.views import newest_revision_or_404
+from sakip.workflow import panels
 from sakip.workflow.forms import ActionForm, CancelForm, DocumentFilterForm, StartDocumentForm
 from sakip.workflow.models import Document, HistoryEntry
 from sakip.workflow.panels import panels_for
@@ -22,6 +24,7 @@ from sakip.workflow.services import (
     document_cancel,
     document_start,
     document_transition,
+    entries_of,
     holds_actor,
     may_cancel,
     offered_actions,
@@ -40,7 +43,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 def get_document_for_user(request: HttpRequest, pk: int) -> Document:
     """404 for a document the person may not see at all."""
     queryset = Document.objects.visible_to(request.user).select_related(
-        "sop", "current_step__actor", "created_by", "signature__entry"
+        "sop", "current_step__actor", "created_by", "signature__entry", *panels.RELATED
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -48,25 +51,9 @@ def get_document_for_user(request: HttpRequest, pk: int) -> Document:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     waiting = list(Document.objects.awaiting(request.user))
-    handed_by = {
-        entry.document_id: entry.by_name
-        for entry in HistoryEntry.objects.filter(document__in=waiting)
-        .exclude(action__in=HistoryEntry.CONTENT_CHANGES)
-        .order_by("step_ended_at", "pk")
-    }
-    took_part = (
-        Document.objects.filter(history__by=request.user)
-        .exclude(pk__in=[d.pk for d in waiting])
-        .select_related("sop", "current_step__actor")
-        .distinct()[:20]
-    )
-    startable = [
-        sop
-        for sop in Sop.objects.current().prefetch_related("steps__actor")
-        if (first := min(sop.steps.all(), key=lambda s: s.number, default=None)) and holds_actor(request.user, first)
-    ]
-    rows = [{"document": d, "handed_by": handed_by.get(d.pk)} for d in waiting]
-    return render(request, "workflow/home.html", {"rows": rows, "took_part": took_part, "startable": startable})
+    took_part = Document.objects.took_part(request.user).exclude(pk__in=[d.pk for d in waiting])[:20]
+    startable = Sop.objects.current().startable_by(request.user)
+    return render(request, "workflow/home.html", {"waiting": waiting, "took_part": took_part, "startable": startable})
 
 
 @require_safe
@@ -92,7 +79,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_new(request: HttpRequest, slug: str) -> HttpResponse:
     sop = newest_revision_or_404(slug)
-    first = sop.steps.select_related("actor").order_by("number").first()
+    first = sop.first_step()
     if first is None or not holds_actor(request.user, first):
         raise PermissionDenied
     form = StartDocumentForm(request.POST or None, request.FILES or None, first_step=first)
@@ -125,14 +112,17 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_response(request, document: Document, action_form: ActionForm | None = None, status: int = 200):
-    history = list(
-        document.history.select_related("step", "by", "actor", "to_step", "signature").order_by("-step_ended_at", "-pk")
+    # Loaded once: the timeline shows it, and the rules deciding what may be done read it (entries_of).
+    prefetch_related_objects(
+        [document], Prefetch("history", HistoryEntry.objects.select_related("step", "actor", "to_step", "signature"))
     )
+    history = entries_of(document)[::-1]
     actions, withheld = offered_actions(document, request.user)
     signature = document.signed
     context = {
         "document": document,
-        "sheet": build_sheet(document.sop),
+        # Built only when the template's cache of this revision's sheet misses.
+        "sheet": SimpleLazyObject(lambda: build_sheet(document.sop)),
         "history": history,
         "attachments": document.attachments.select_related("step", "uploaded_by", "entry"),
         "panels": panels_for(request, document),

@@ -46,7 +46,8 @@ def first_indicator(doc) -> Indicator:
 
 def change_agreement(indicator: Indicator, *, target="41.5", name="Indikator yang diganti") -> None:
     """What the Kasubbag does on /kinerja/<year>/ while the document runs."""
-    Indicator.objects.filter(pk=indicator.pk).update(target=Decimal(target), name=name)
+    indicator.target, indicator.name = Decimal(target), name
+    indicator.save()
 
 
 def sign(doc, by):

@@ -189,20 +189,6 @@ def test_it_filters_the_list(client, default_sop, people):
     assert r.status_code == 200
 
 
-@pytest.mark.parametrize("count", [5, 500])
-def test_it_keeps_the_query_count_flat(client, default_sop, people, count, django_assert_max_num_queries):
-    for i in range(count):
-        start_document(sop=default_sop, title=f"PK {i}", year=2026, by=people["Sekretaris"])
-    login(client, people["Sekretaris"])
-    with django_assert_max_num_queries(12):
-        assert client.get("/").status_code == 200
-    with django_assert_max_num_queries(10):
-        assert client.get("/dokumen/").status_code == 200
-    doc = Document.objects.first()
-    with django_assert_max_num_queries(20):
-        assert client.get(f"/dokumen/{doc.pk}/").status_code == 200
-
-
 def test_it_counts_unread_notifications_in_the_navigation_bar(client, document, people):
     login(client, people["Sekretaris"])
     holder = people["Sek. Tim SAKIP"]
