@@ -66,6 +66,8 @@ class Sop(models.Model):
     # Set when the first document starts under this revision; from then on the
     # revision is frozen and an edit makes a new revision instead.
     in_use_since = models.DateTimeField(_("in use since"), null=True, blank=True, editable=False)
+    # The official sheet as PDF, made once for a revision in use (it never changes) and then served as stored.
+    sheet_pdf = models.FileField(_("sheet as PDF"), upload_to="sop/", blank=True, editable=False, max_length=300)
 
     objects = SopQuerySet.as_manager()
 

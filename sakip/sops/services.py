@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -37,3 +38,14 @@ def sop_copy(*, sop: Sop, slug: str, nama: str, by=None) -> Sop:
     data["identity"]["nama"] = nama
     with transaction.atomic():
         return sop_from_dict(data, by=by)
+
+
+def sop_store_sheet_pdf(*, sop: Sop, data: bytes, filename: str) -> None:
+    """Keep the sheet PDF of a revision in use (again, if its file was lost from storage).
+
+    Of two workers storing it at once, the first one's file stays.
+    """
+    storage = Sop._meta.get_field("sheet_pdf").storage
+    name = storage.save(f"sop/{sop.pk}/{filename}", ContentFile(data))
+    if Sop.objects.filter(pk=sop.pk, sheet_pdf=sop.sheet_pdf.name or "").update(sheet_pdf=name) != 1:
+        storage.delete(name)  # another worker was first
