@@ -1,6 +1,8 @@
 """The one settings module of sakip, configured by environment variables (see README)."""
 
+import ipaddress
 import os
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -97,6 +99,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL as Django's cache settings: Django's own backends only, no extra package.
+
+    locmem:// is each process's own memory. db://<table> (after `manage.py createcachetable`) is shared
+    by every process on every server of the instance, file:///<absolute path> by the processes of one machine.
+    """
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if separator and scheme == "db" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", rest):
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": rest}
+    if separator and scheme == "file" and rest.startswith("/") and rest != "/":
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest}
+    raise ImproperlyConfigured(
+        f"Environment variable CACHE_URL: expected locmem://, db://<table> or file:///<absolute path>, got {url!r}."
+    )
+
+
+CACHES = {"default": cache_from_url(env_str("CACHE_URL") or "locmem://")}
+
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked account or address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
@@ -183,7 +206,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-# Mail is sent after the action, inside its request: a server that never answers must not hold it.
+# Mail is sent by manage.py send_outbox, one run a minute: a server that never answers must not hold it.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sakip@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -196,6 +219,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Behind the reverse proxy every request comes from the proxy's address; the lock counts the address the
+# proxy saw (sakip/ops/proxy.py), trusted only from these addresses or networks (gunicorn reads the same
+# variable for X-Forwarded-Proto).
+try:
+    FORWARDED_ALLOW_IPS = [
+        ipaddress.ip_network(item, strict=False) for item in env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"Environment variable FORWARDED_ALLOW_IPS: {exc}.") from None
+AXES_CLIENT_IP_CALLABLE = "sakip.ops.proxy.client_address"
 
 # Only the project's own files: no inline script or style, no third-party host.
 CONTENT_SECURITY_POLICY = {
@@ -216,6 +249,8 @@ CONTENT_SECURITY_POLICY = {
 # Transport security: on by default outside DEBUG; behind a TLS-terminating
 # proxy set SECURE_PROXY_SSL_HEADER_ENABLED.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer or a probe on the server itself asks gunicorn over plain HTTP; it carries no secret.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)

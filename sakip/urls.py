@@ -17,5 +17,6 @@ urlpatterns = [
     # The language switcher is on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("verifikasi/<str:token>/", verify, name="verify"),
+    path("", include("sakip.ops.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -89,6 +89,8 @@ MATRIX = {
     "performance:pdf": ("get", "/kinerja/dokumen/{doc}/pengukuran.pdf", None, roles(200, OUTSIDER=404)),
     # Public: a QR code on paper opens it. An unknown token is a plain 404 for everyone.
     "verify": ("get", "/verifikasi/tidak-ada/", None, everyone(404, anonymous=404)),
+    # For the monitoring and the reverse proxy: no login.
+    "ops:healthz": ("get", "/healthz", None, everyone(200, anonymous=200)),
 }
 
 
