@@ -1,5 +1,6 @@
 """The Excel template, its upload (all or nothing, row by row), and the measurement as a spreadsheet."""
 
+import re
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -12,11 +13,12 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from sakip.performance.excel import REALISATION_HEADER, XLSX
-from sakip.performance.models import Indicator, IndicatorResult, Measurement, ProgrammeResult
+from sakip.performance.excel.layout import REALISATION_HEADER, XLSX
+from sakip.performance.models import IndicatorResult, Measurement, ProgrammeResult
 from sakip.performance.services import measurement_save
-from sakip.workflow.services import document_start, document_transition
-from tests.conftest import a_pdf, make_user
+from sakip.workflow.models import Document
+from sakip.workflow.services import document_transition
+from tests.conftest import a_pdf, make_user, start_document
 from tests.performance.factories import make_agreement
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +28,34 @@ YEAR = 2030
 EDITOR = "Angg. Tim SAKIP"  # holds steps 3 and 4, the content steps of the default SOP
 
 
+# The set-up of these tests, as plain functions too: the other test_excel_*.py modules make the
+# same fixtures from them.
+
+
+def make_people(sop):
+    return {actor.name: make_user(f"u{actor.position}", actor.group.name) for actor in sop.actors.all()}
+
+
+def document_at_content_step(sop, people):
+    """A document at step 3, where the team member fills in the realisation."""
+    make_agreement(year=YEAR)
+    doc = start_document(sop=sop, title=f"Pengukuran Kinerja Tahun {YEAR}", year=YEAR, by=people["Sekretaris"])
+    doc = hand_on(doc, people["Sekretaris"])
+    doc = hand_on(doc, people["Sek. Tim SAKIP"])
+    assert doc.current_step.number == 3
+    return doc
+
+
+def log_in_editor(client, people):
+    client.force_login(people[EDITOR])
+    # The messages are compared in English, whatever the office's translation says.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 @pytest.fixture
 def people(default_sop):
-    return {actor.name: make_user(f"u{actor.position}", actor.group.name) for actor in default_sop.actors.all()}
+    return make_people(default_sop)
 
 
 def hand_on(document, user):
@@ -40,21 +67,12 @@ def hand_on(document, user):
 
 @pytest.fixture
 def document(default_sop, people):
-    """A document at step 3, where the team member fills in the realisation."""
-    make_agreement(year=YEAR)
-    doc = document_start(sop=default_sop, title=f"Pengukuran Kinerja Tahun {YEAR}", year=YEAR, by=people["Sekretaris"])
-    doc = hand_on(doc, people["Sekretaris"])
-    doc = hand_on(doc, people["Sek. Tim SAKIP"])
-    assert doc.current_step.number == 3
-    return doc
+    return document_at_content_step(default_sop, people)
 
 
 @pytest.fixture
 def editor(client, people):
-    client.force_login(people[EDITOR])
-    # The messages are compared in English, whatever the office's translation says.
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return log_in_editor(client, people)
 
 
 def url(name, document):
@@ -88,8 +106,13 @@ def as_upload(workbook, name="realisasi.xlsx"):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)
 
 
+def version(document):
+    return Document.objects.get(pk=document.pk).version
+
+
 def post(client, document, upload):
-    data = {} if upload is None else {"file": upload}
+    """Upload as the document page's form does: the file and the version the page was read at."""
+    data = {"version": version(document)} if upload is None else {"file": upload, "version": version(document)}
     return client.post(url("upload", document), data, follow=True)
 
 
@@ -107,19 +130,24 @@ def filled_template(client, document):
     return workbook
 
 
-@pytest.fixture
-def saved_before(document, people):
+def save_before(document, people):
     """Realisations already saved, different from any the tests upload: a partial write would show."""
     measurement = Measurement.objects.get(document=document)
     measurement_save(
         measurement=measurement,
         by=people[EDITOR],
+        version=version(document),
         indicators={
             r.pk: {"realisation": Decimal("11.1100"), "helped": "lama", "held_back": ""} for r in results(document)
         },
         programmes={pk: Decimal("7.00") for pk in measurement.programme_results.values_list("pk", flat=True)},
     )
     return stored(document)
+
+
+@pytest.fixture
+def saved_before(document, people):
+    return save_before(document, people)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,7 +191,7 @@ def test_it_puts_the_values_already_saved_in_the_template(editor, document, save
 
 
 def test_it_keeps_a_name_starting_with_an_equals_sign_as_text(editor, document):
-    Indicator.objects.filter(name="Indikator 1.1").update(name='=HYPERLINK("http://example.com")')
+    IndicatorResult.objects.filter(name="Indikator 1.1").update(name='=HYPERLINK("http://example.com")')
 
     ws = open_xlsx(editor.get(url("template", document)))["Realisasi"]
 
@@ -209,13 +237,47 @@ def test_it_empties_a_realisation_left_empty_in_the_file(editor, document, saved
 
 
 def test_it_accepts_a_negative_value_where_the_indicator_allows_one(editor, document):
-    Indicator.objects.filter(name="Indikator 1.1").update(allow_negative=True)
+    IndicatorResult.objects.filter(name="Indikator 1.1").update(allow_negative=True)
     workbook = filled_template(editor, document)
     workbook["Realisasi"]["G4"] = "-2,5"
 
     post(editor, document, as_upload(workbook))
 
     assert results(document)[0].realisation == Decimal("-2.5")
+
+
+def test_it_carries_the_document_version_in_the_upload_form(editor, document):
+    page = editor.get(document.get_absolute_url()).content.decode()
+
+    form = re.search(r'<form[^>]*action="{}".*?</form>'.format(re.escape(url("upload", document))), page, re.DOTALL)
+    assert form is not None
+    assert f'<input type="hidden" name="version" value="{version(document)}">' in form.group()
+
+
+def test_it_refuses_an_upload_from_a_page_read_before_a_change(editor, document, people):
+    filled = as_upload(filled_template(editor, document))
+    read_at = version(document)
+    saved = save_before(document, people)  # someone saves the realisation in the meantime
+
+    response = editor.post(url("upload", document), {"file": filled, "version": read_at}, follow=True)
+
+    assert shown(response) == ["This document has moved on since you opened it. Look at it again."]
+    assert stored(document) == saved
+
+
+def test_it_refuses_an_upload_without_the_version_its_page_was_read_at(editor, document, saved_before):
+    response = editor.post(url("upload", document), {"file": as_upload(filled_template(editor, document))}, follow=True)
+
+    assert shown(response) == ["This document has moved on since you opened it. Look at it again."]
+    assert stored(document) == saved_before
+
+
+def test_it_records_the_upload_in_the_history(editor, document, people):
+    post(editor, document, as_upload(filled_template(editor, document)))
+
+    entry = document.history.order_by("-pk").first()
+    assert entry.by == people[EDITOR]
+    assert entry.note == "6 rows changed (realisasi.xlsx)"
 
 
 def _header(ws):
@@ -447,6 +509,7 @@ def test_it_refuses_the_template_and_upload_to_who_holds_no_content_step(client,
 def test_it_refuses_the_template_once_the_document_left_the_content_steps(editor, document, people):
     filled = filled_template(editor, document)
     post(editor, document, as_upload(filled))
+    document.refresh_from_db()  # the upload was a change of content: a new version
     document = hand_on(hand_on(document, people[EDITOR]), people[EDITOR])
     assert document.current_step.number == 5
 
@@ -489,6 +552,7 @@ def test_it_exports_the_capaian_and_merges_the_objectives(client, document, peop
     measurement_save(
         measurement=measurement,
         by=people[EDITOR],
+        version=version(document),
         # Indikator 1.1: target 81, realisation 74,5 → 74,5 / 81 × 100 = 91,9753… → 91,98, Sangat Baik.
         indicators={first.pk: {"realisation": Decimal("74.5")}, third.pk: {"realisation": Decimal("82")}},
         # 87.654.321 of 100.000.000 → 87,65 %; 150.000.000 of 200.000.000 → 75,00 %;
