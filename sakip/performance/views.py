@@ -27,6 +27,7 @@ from sakip.performance.services import (
     measurement_take_changes,
 )
 from sakip.performance.tables import changes_since_return, measurement_table
+from sakip.workflow.forms import posted_version
 from sakip.workflow.models import Document
 from sakip.workflow.services import DocumentMovedOn
 from sakip.workflow.views import get_document_for_user
@@ -162,7 +163,7 @@ def realisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     budget_forms = [BudgetForm(data, prefix=f"p{r.pk}", result=r, initial={"realised": r.realised}) for r in budgets]
     if request.method == "POST":
-        version = _read_version(request)
+        version = posted_version(request)
         if all(f.is_valid() for f in indicator_forms + budget_forms) and version is not None:
             try:
                 measurement_save(
@@ -226,7 +227,7 @@ def take_agreement_changes(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_measurement(document, request.user):
         raise PermissionDenied(_("The measurement cannot be changed at this step."))
     measurement.document = document
-    version = _read_version(request)
+    version = posted_version(request)
     if version is None:
         return HttpResponseBadRequest()
     try:
@@ -238,12 +239,6 @@ def take_agreement_changes(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The agreement's changes were taken in; the timeline lists them."))
     return redirect(document)
-
-
-def _read_version(request: HttpRequest) -> int | None:
-    """The document version a form was read at (its hidden field), or None when missing or malformed."""
-    value = request.POST.get("version", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @require_safe

@@ -10,6 +10,12 @@ from sakip.workflow.models import Document, HistoryEntry
 from sakip.workflow.services import title_problem
 
 
+def posted_version(request) -> int | None:
+    """The document version a posted form was read at (its hidden ``version``), or None when missing or malformed."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

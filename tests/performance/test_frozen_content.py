@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from sakip.accounts.models import Profile
@@ -128,7 +129,7 @@ def test_it_refuses_to_sign_content_changed_after_the_approval(default_sop, peop
     doc = advance(document, people, 6)
     # A change by any route other than a content step (raw SQL, a slip in the admin): not what was approved.
     IndicatorResult.objects.filter(measurement__document=doc).update(realisation=Decimal("55"))
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("id"), pytest.raises(ValidationError) as refused:
         sign(doc, people[SEKRETARIS])
     assert "disetujui pada langkah 5" in refused.value.message_dict["content"][0]
 

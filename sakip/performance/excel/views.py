@@ -16,6 +16,7 @@ from sakip.performance.excel.writing import build_export, build_template, xlsx_r
 from sakip.performance.excel.xlsx import FileRefused, open_upload
 from sakip.performance.models import Measurement
 from sakip.performance.services import can_edit_measurement, measurement_save
+from sakip.workflow.forms import posted_version
 from sakip.workflow.services import DocumentMovedOn
 from sakip.workflow.views import get_document_for_user
 
@@ -30,12 +31,6 @@ def _measurement_for(request: HttpRequest, pk: int, *, edit: bool) -> Measuremen
     return measurement
 
 
-def _read_version(request: HttpRequest) -> int | None:
-    """The document version the upload form was read at, or None when missing or malformed."""
-    value = request.POST.get("version", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
-
-
 @require_safe
 def template_download(request: HttpRequest, pk: int) -> HttpResponse:
     measurement = _measurement_for(request, pk, edit=True)
@@ -47,7 +42,7 @@ def template_download(request: HttpRequest, pk: int) -> HttpResponse:
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     measurement = _measurement_for(request, pk, edit=True)
     document = measurement.document
-    version = _read_version(request)
+    version = posted_version(request)
     if version is None:
         # A form without the version it was read at (an old page): it cannot tell whether it is stale.
         messages.warning(request, str(DocumentMovedOn()))
