@@ -54,7 +54,7 @@ class DocumentQuerySet(models.QuerySet):
         """The documents ``user`` last acted on, newest first: read from their latest entries, so that the cost
         does not grow with everything they ever did."""
         recent = HistoryEntry.objects.filter(by=user).order_by("-pk").values("document_id")[: limit * 10]
-        return self.filter(pk__in=Subquery(recent)).select_related("sop", "current_step__actor")
+        return self.filter(pk__in=Subquery(recent))
 
 
 class Document(models.Model):

@@ -52,7 +52,7 @@ def get_document_for_user(request: HttpRequest, pk: int) -> Document:
 def home(request: HttpRequest) -> HttpResponse:
     waiting = list(Document.objects.awaiting(request.user))
     took_part = Document.objects.took_part(request.user).exclude(pk__in=[d.pk for d in waiting])[:20]
-    startable = Sop.objects.current().startable_by(request.user)
+    startable = Sop.objects.current().startable_by(request.user).only("slug", "revision", "nama")
     return render(request, "workflow/home.html", {"waiting": waiting, "took_part": took_part, "startable": startable})
 
 
