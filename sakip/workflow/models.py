@@ -92,6 +92,8 @@ class Document(models.Model):
             # Dokumen: newest first, whole or filtered by status.
             models.Index(fields=["-created_at", "-id"], name="document_newest"),
             models.Index(fields=["status", "-created_at", "-id"], name="document_status_newest"),
+            # Dokumen for someone who sees some SOPs only: counting their documents reads this index alone.
+            models.Index(fields=["sop", "status", "-created_at", "-id"], name="document_sop_status_newest"),
         ]
         constraints = [
             models.CheckConstraint(

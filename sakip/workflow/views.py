@@ -48,12 +48,19 @@ def get_document_for_user(request: HttpRequest, pk: int) -> Document:
     return get_object_or_404(queryset, pk=pk)
 
 
+INBOX_SIZE = 50
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    waiting = list(Document.objects.awaiting(request.user))
+    # The oldest first, and only so many: an office with thousands of running documents still opens this at once.
+    waiting = list(Document.objects.awaiting(request.user)[: INBOX_SIZE + 1])
+    more_waiting = len(waiting) > INBOX_SIZE
+    waiting = waiting[:INBOX_SIZE]
     took_part = Document.objects.took_part(request.user).exclude(pk__in=[d.pk for d in waiting])[:20]
     startable = Sop.objects.current().startable_by(request.user).only("slug", "revision", "nama")
-    return render(request, "workflow/home.html", {"waiting": waiting, "took_part": took_part, "startable": startable})
+    context = {"waiting": waiting, "more_waiting": more_waiting, "took_part": took_part, "startable": startable}
+    return render(request, "workflow/home.html", context)
 
 
 @require_safe

@@ -227,3 +227,17 @@ def test_it_drops_the_return_banner_once_the_drafter_resubmits(client, document,
     r = client.get(f"/dokumen/{doc.pk}/")
     assert "alert-warning" not in r.text
     assert "Salah" in r.text  # still in the timeline
+
+
+def test_it_shows_only_the_longest_waiting_and_says_there_is_more(client, default_sop, people, monkeypatch):
+    from sakip.workflow import views
+
+    monkeypatch.setattr(views, "INBOX_SIZE", 2)
+    for i in range(3):
+        start_document(sop=default_sop, title=f"PK urut {i}", year=2026, by=people["Sekretaris"])
+    waiting = login(client, people["Sekretaris"]).get("/").content.decode().split("<h2")[0]  # before "took part"
+    assert "PK urut 0" in waiting and "PK urut 1" in waiting and "PK urut 2" not in waiting
+    assert 'id="more-waiting"' in waiting and "?status=active" in waiting
+    monkeypatch.setattr(views, "INBOX_SIZE", 3)
+    waiting = client.get("/").content.decode().split("<h2")[0]
+    assert "PK urut 2" in waiting and 'id="more-waiting"' not in waiting
