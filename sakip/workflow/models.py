@@ -51,8 +51,8 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(sop__in=Actor.objects.filter(holds_role(user, "group")).values("sop"))
 
     def took_part(self, user, limit: int = 20) -> DocumentQuerySet:
-        """The documents ``user`` last acted on, newest first: read from their latest entries, so that the cost
-        does not grow with everything they ever did."""
+        """The documents of ``user``'s latest ``limit`` × 10 entries: bounded, so that the cost does not grow
+        with everything they ever did. Callers slice to ``limit``."""
         recent = HistoryEntry.objects.filter(by=user).order_by("-pk").values("document_id")[: limit * 10]
         return self.filter(pk__in=Subquery(recent))
 
