@@ -58,5 +58,9 @@ def render_the_signed_pdf(sender, document, signature, **kwargs):
 @receiver([post_save, post_delete], sender=Programme)
 def note_the_agreements_revision(sender, instance, **kwargs):
     """Any change of what measurements copy moves the agreement's revision on (see Agreement.revised_at)."""
-    agreement_id = instance.agreement_id if isinstance(instance, Objective) else instance.objective.agreement_id
-    Agreement.objects.filter(pk=agreement_id).update(revised_at=timezone.now())
+    # By id, without loading the objective: during a cascading delete it may already be gone.
+    if isinstance(instance, Objective):
+        agreements = Agreement.objects.filter(pk=instance.agreement_id)
+    else:
+        agreements = Agreement.objects.filter(objectives__pk=instance.objective_id)
+    agreements.update(revised_at=timezone.now())

@@ -338,3 +338,24 @@ def _admin_post(context) -> dict:
         for form in formset.initial_forms:
             data.update(_form_values(form))
     return data
+
+
+def test_the_agreement_moves_its_revision_on_with_every_change_a_measurement_copies():
+    from tests.performance.factories import make_agreement
+
+    agreement = make_agreement(year=2031)
+
+    def revised():
+        return type(agreement).objects.get(pk=agreement.pk).revised_at
+
+    before = revised()
+    indicator = Indicator.objects.filter(objective__agreement=agreement).first()
+    indicator.target = Decimal("1")
+    indicator.save()
+    after_edit = revised()
+    assert after_edit > before
+    Programme.objects.filter(objective__agreement=agreement).first().delete()
+    after_delete = revised()
+    assert after_delete > after_edit
+    Objective.objects.filter(agreement=agreement).first().delete()  # its indicators and programmes go with it
+    assert revised() > after_delete
