@@ -16,7 +16,10 @@ class PerformanceConfig(AppConfig):
         from sakip.workflow.panels import register_panel
 
         register_panel(
-            "performance/_measurement_panel.html", measurement_panel, select_related=("measurement__agreement",)
+            "performance/_measurement_panel.html",
+            measurement_panel,
+            select_related=("measurement__agreement",),
+            history_related=("snapshot",),
         )
         register_content("measurement", measurement_content)
         register_approval_check(agreement_unchanged)

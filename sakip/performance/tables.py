@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sakip.lib.numbers import format_id_decimal, round_half_up
 from sakip.performance.capaian import Result, absorption, rating
-from sakip.performance.models import IndicatorResult, Measurement, ProgrammeResult, RatingBand
+from sakip.performance.models import IndicatorResult, Measurement, ProgrammeResult, RatingBand, Snapshot
 
 CHART_MAX = Decimal(150)  # bars are drawn up to 150 %; the number beside them is the real value
 # Beside a bar there is room for "-9.999,99 %": a wider label would be cut to a different number, so
@@ -153,13 +153,18 @@ class Change:
 
 
 def changes_since_return(
-    measurement: Measurement, indicators: list[IndicatorResult] | None = None
+    measurement: Measurement,
+    indicators: list[IndicatorResult] | None = None,
+    snapshots: list[Snapshot] | None = None,
 ) -> list[Change] | None:
     """What the drafter changed between the last two versions handed on (value before → after).
 
-    None when the draft was handed on only once: there is nothing to compare.
+    None when the draft was handed on only once: there is nothing to compare. Pass the snapshots
+    (newest first) when the caller has them already.
     """
-    snapshots = list(measurement.snapshots.order_by("-created_at", "-pk")[:2])
+    if snapshots is None:
+        snapshots = list(measurement.snapshots.order_by("-created_at", "-pk")[:2])
+    snapshots = snapshots[:2]
     if len(snapshots) < 2:
         return None
     after, before = snapshots[0].data, snapshots[1].data

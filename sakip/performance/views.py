@@ -17,7 +17,7 @@ from sakip.performance.forms import (
     ProgrammeFormSet,
     RealisationForm,
 )
-from sakip.performance.models import Agreement, Measurement, Objective
+from sakip.performance.models import Agreement, Measurement, Objective, Snapshot
 from sakip.performance.pdf import render_measurement_pdf
 from sakip.performance.services import (
     agreement_changes,
@@ -29,7 +29,7 @@ from sakip.performance.services import (
 from sakip.performance.tables import changes_since_return, measurement_table
 from sakip.workflow.forms import posted_version
 from sakip.workflow.models import Document
-from sakip.workflow.services import DocumentMovedOn
+from sakip.workflow.services import DocumentMovedOn, entries_of
 from sakip.workflow.views import get_document_for_user
 
 CHANGE = "performance.change_agreement"
@@ -213,10 +213,21 @@ def measurement_panel(request: HttpRequest, document) -> dict | None:
         "agreement_changes": agreement_changes(measurement, indicators, programmes) if running else [],
         "signed": document.signed is not None and bool(document.signed.pdf),
         # Shown while the document is under review, so the reviewer sees what the resubmission changed.
-        "changes": changes_since_return(measurement, indicators)
+        "changes": changes_since_return(measurement, indicators, _handed_on(document))
         if running and document.current_step.is_decision
         else None,
     }
+
+
+def _handed_on(document) -> list[Snapshot]:
+    """The snapshots of the document, newest first, read from the timeline the page loaded with them."""
+    snapshots = []
+    for entry in reversed(entries_of(document)):
+        try:
+            snapshots.append(entry.snapshot)
+        except Snapshot.DoesNotExist:
+            continue
+    return snapshots
 
 
 @require_POST

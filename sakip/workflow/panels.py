@@ -15,13 +15,20 @@ class Panel:
 PANELS: list[Panel] = []
 # Relations of Document that panels read, loaded with the document in one query (select_related).
 RELATED: list[str] = []
+# Relations of the history entries that panels read, loaded with the timeline (select_related).
+HISTORY_RELATED: list[str] = []
 
 
 def register_panel(
-    template: str, context: Callable[[HttpRequest, object], dict | None], *, select_related: tuple[str, ...] = ()
+    template: str,
+    context: Callable[[HttpRequest, object], dict | None],
+    *,
+    select_related: tuple[str, ...] = (),
+    history_related: tuple[str, ...] = (),
 ) -> None:
     PANELS.append(Panel(template, context))
     RELATED.extend(name for name in select_related if name not in RELATED)
+    HISTORY_RELATED.extend(name for name in history_related if name not in HISTORY_RELATED)
 
 
 def panels_for(request: HttpRequest, document) -> list[tuple[str, dict]]:

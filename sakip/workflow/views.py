@@ -121,7 +121,11 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_response(request, document: Document, action_form: ActionForm | None = None, status: int = 200):
     # Loaded once: the timeline shows it, and the rules deciding what may be done read it (entries_of).
     prefetch_related_objects(
-        [document], Prefetch("history", HistoryEntry.objects.select_related("step", "actor", "to_step", "signature"))
+        [document],
+        Prefetch(
+            "history",
+            HistoryEntry.objects.select_related("step", "actor", "to_step", "signature", *panels.HISTORY_RELATED),
+        ),
     )
     history = entries_of(document)[::-1]
     actions, withheld = offered_actions(document, request.user)

@@ -42,8 +42,8 @@ PAGES = [
     (ANGGOTA, "/dokumen/?status=finished", 6),
     (SEKRETARIS, "/dokumen/{start}/", 10),
     (ANGGOTA, "/dokumen/{data}/", 10),
-    # A reviewer also sees what the resubmission changed: one more read (the snapshots).
-    (KASUBBAG, "/dokumen/{review}/", 11),
+    # A reviewer also sees what the resubmission changed: the snapshots come with the timeline.
+    (KASUBBAG, "/dokumen/{review}/", 10),
     (ANGGOTA, "/kinerja/dokumen/{data}/realisasi/", 10),
     (SEKRETARIS, "/dokumen/notifikasi/", 10),
     (SEKRETARIS, "/dokumen/baru/pengukuran-kinerja/", 10),
