@@ -228,7 +228,14 @@ def delete_all_steps(data):
             id="process-with-return",
         ),
         pytest.param(set_field(3, "number", 2), "Step number 2 is used 2 times.", id="duplicate-number"),
-        pytest.param(set_field(3, "duration", 0), "Step 3: the time must be greater than zero.", id="time-zero"),
+        # 0 and -5 get one message, at the field (they used to get two different ones).
+        pytest.param(set_field(3, "duration", 0), "The time must be a whole number greater than zero.", id="time-zero"),
+        pytest.param(
+            set_field(3, "duration", -5), "The time must be a whole number greater than zero.", id="time-negative"
+        ),
+        pytest.param(
+            set_field(3, "duration", "1,5"), "The time must be a whole number greater than zero.", id="time-fraction"
+        ),
         pytest.param(
             delete_all_steps,
             "The SOP has no steps: it needs at least a start step and an end step.",
