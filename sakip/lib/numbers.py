@@ -90,3 +90,35 @@ def format_id_decimal(value: Decimal | None, places: int | None = None) -> str:
     grouped = f"{int(whole):,}".replace(",", ".")
     negative = value.is_signed() and not value.is_zero()  # -0,001 rounded to places=2 is "0,00", not "-0,00"
     return ("-" if negative else "") + grouped + ("," + fraction if fraction else "")
+
+
+def decimal_places(value: Decimal) -> int:
+    """The decimals ``value`` really holds, trailing zeros not counted: 1,50 → 1, 1.205 (= 1205) → 0, 1,205 → 3."""
+    exponent = strip_zeros(value).as_tuple().exponent
+    if not isinstance(exponent, int):
+        raise ValueError(f"Cannot count the decimals of {value}")
+    return max(0, -exponent)
+
+
+def format_in_decimals(value: Decimal | None, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals (1.205 orang, 87,50 %); "" for None.
+
+    Never rounds a digit away: a value stored with more decimals than its indicator now takes (one
+    entered before the indicator said so) shows them all, so the page never shows a number other
+    than the one kept and signed.
+    """
+    if value is None:
+        return ""
+    return format_id_decimal(value, max(decimals, decimal_places(value)))
+
+
+# "1,205" or "12,500,000": thousands grouped with commas, as English writes them.
+_COMMA_GROUPED = re.compile(r"-?[1-9][0-9]{0,2}(?:,[0-9]{3})+")
+
+
+def thousands_meant(text: str) -> str:
+    """For "1,205" (1 point 205 here, but a thousand in English notation): "1.205", the Indonesian way; else ""."""
+    stripped = text.strip() if isinstance(text, str) else ""
+    if len(stripped) > _MAX_LENGTH or not _COMMA_GROUPED.fullmatch(stripped):
+        return ""
+    return stripped.replace(",", ".")

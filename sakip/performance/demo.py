@@ -11,6 +11,9 @@ from django.utils import timezone
 from sakip.performance.capaian import LowerFormula, Polarity
 from sakip.performance.models import Agreement, Indicator, Objective, Programme
 
+# Units that count things: their indicators take whole numbers (decimals 0); the others two decimals.
+WHOLE_UNITS = frozenset({"orang", "kasus", "dokumen", "perusahaan", "kegiatan"})
+
 OBJECTIVES = [
     (
         "Meningkatnya penyerapan tenaga kerja",
@@ -61,6 +64,7 @@ def create_demo_agreement(year: int | None = None) -> Agreement | None:
                     position=number,
                     name=name,
                     unit=unit,
+                    decimals=0 if unit in WHOLE_UNITS else 2,
                     target=Decimal(target),
                     polarity=polarity,
                     lower_formula=formula,

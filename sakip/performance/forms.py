@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sakip.accounts.nip import normalise_nip, validate_nip
-from sakip.lib.numbers import NumberFormatError, format_id_decimal, parse_id_decimal, strip_zeros
+from sakip.lib.numbers import NumberFormatError, format_id_decimal, format_in_decimals, parse_id_decimal, strip_zeros
 from sakip.performance.capaian import Polarity
 from sakip.performance.models import (
     MONEY,
@@ -21,6 +21,7 @@ from sakip.performance.models import (
     Objective,
     Programme,
     ProgrammeResult,
+    decimals_problem,
 )
 
 # NumberFormatError.code → what the person reads.
@@ -53,7 +54,16 @@ class IdDecimalField(forms.Field):
         **kwargs,
     ):
         self.max_digits, self.decimal_places, self.allow_negative = max_digits, decimal_places, allow_negative
+        # The decimals the indicator takes, when the field knows its indicator (set_indicator); None: any that fit.
+        self.decimals: int | None = None
+        self.unit = ""
         super().__init__(**kwargs)
+
+    def set_indicator(self, decimals: int, unit: str) -> None:
+        """Values for an indicator that takes ``decimals`` decimals, counted in ``unit``."""
+        self.decimals, self.unit = decimals, unit
+        if decimals == 0:
+            self.widget.attrs["inputmode"] = "numeric"  # a phone shows digits, no comma
 
     @property
     def largest(self) -> Decimal:
@@ -62,7 +72,7 @@ class IdDecimalField(forms.Field):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
-            return format_id_decimal(value)
+            return format_id_decimal(value) if self.decimals is None else format_in_decimals(value, self.decimals)
         return value
 
     def to_python(self, value) -> Decimal | None:
@@ -80,6 +90,10 @@ class IdDecimalField(forms.Field):
         if not number.is_finite():  # only a Decimal handed in by code can be; typed text never is
             raise ValidationError(NUMBER_MESSAGES["invalid"], code="invalid")
         number = strip_zeros(number)  # "1,50000" is 1,5: exact, and within four places
+        if self.decimals is not None and self.decimals < self.decimal_places:  # else the column's own limit below
+            typed = value if isinstance(value, str) else ""
+            if problem := decimals_problem(number, self.decimals, self.unit, typed):
+                raise ValidationError(problem, code="decimals")
         _sign, digits, exponent = number.as_tuple()
         places = max(0, -exponent)
         if places > self.decimal_places:
@@ -158,6 +172,7 @@ class IndicatorForm(forms.ModelForm):
             "name",
             "unit",
             "explanation",
+            "decimals",
             "target",
             "polarity",
             "lower_formula",
@@ -242,6 +257,7 @@ class RealisationForm(forms.Form):
         self.result = result
         if result is not None:
             self.fields["realisation"].allow_negative = result.allow_negative
+            self.fields["realisation"].set_indicator(result.decimals, result.unit)
 
 
 class BudgetForm(forms.Form):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from sakip.lib.numbers import decimal_places, thousands_meant
 from sakip.performance.capaian import Band, LowerFormula, Polarity, Result, absorption, capaian
 from sakip.workflow.models import Document, HistoryEntry
 
@@ -20,6 +23,36 @@ NUMBER = {"max_digits": 15, "decimal_places": 4}
 MONEY = {"max_digits": 15, "decimal_places": 2}
 # Years an agreement may be for: those of the forms and filters.
 YEAR_MIN, YEAR_MAX = 2000, 2100
+# How many decimals an indicator's target and realisation take: 0 where the unit counts things
+# (orang, kasus, dokumen), so that "1,205" orang (one point two zero five) is refused, not kept.
+DECIMALS_CHOICES = [(0, _("0 (whole numbers)")), (1, "1"), (2, "2"), (3, "3"), (4, "4")]
+DEFAULT_DECIMALS = 2
+DECIMALS_HELP = _("Digits after the comma in the target and the realisation: 0 for a unit that counts things.")
+
+
+def decimals_problem(value: Decimal | None, decimals: int, unit: str = "", typed: str = "") -> str:
+    """Why ``value`` does not fit an indicator that takes ``decimals`` decimals; "" when it does.
+
+    ``typed`` is the text the value was read from, if any: "1,205" typed for a whole number was most
+    likely meant as one thousand two hundred five, and the message then says how to write that.
+    """
+    if not isinstance(value, Decimal) or not value.is_finite() or decimal_places(value) <= decimals:
+        return ""  # None, a whole int, or a value refused for what it is elsewhere
+    if decimals == 0:
+        unit = unit.strip()
+        if any(character.isalpha() for character in unit):
+            message = gettext("The number of %(unit)s must be a whole number.") % {"unit": unit}
+        else:
+            message = gettext("This indicator takes whole numbers only.")
+        meant = thousands_meant(typed)
+        if meant:
+            message += " " + gettext("Thousands are separated with a dot: %(number)s.") % {"number": meant}
+        return message
+    return ngettext(
+        "At most %(places)s decimal for this indicator.", "At most %(places)s decimals for this indicator.", decimals
+    ) % {"places": decimals}
+
+
 # Longest "faktor pendukung / penghambat" kept: a paragraph, not a report.
 RESULT_TEXT_MAX_LENGTH = 2000
 
@@ -82,6 +115,9 @@ class Indicator(models.Model):
     name = models.TextField(_("performance indicator"))
     unit = models.CharField(_("unit"), max_length=40)
     explanation = models.TextField(_("explanation / formula"), blank=True)
+    decimals = models.PositiveSmallIntegerField(
+        _("decimals"), choices=DECIMALS_CHOICES, default=DEFAULT_DECIMALS, help_text=DECIMALS_HELP
+    )
     target = models.DecimalField(_("target"), **NUMBER)
     polarity = models.CharField(_("polarity"), max_length=8, choices=Polarity.choices, default=Polarity.HIGHER)
     lower_formula = models.CharField(
@@ -100,6 +136,19 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Every target within the indicator's decimals: checked here, so the agreement page and the admin agree."""
+        super().clean()
+        if self.decimals not in dict(DECIMALS_CHOICES):
+            return  # refused at its own field
+        errors = {}
+        for name in ("target", "target_q1", "target_q2", "target_q3", "target_q4"):
+            value = getattr(self, name)
+            if isinstance(value, Decimal) and (problem := decimals_problem(value, self.decimals, self.unit)):
+                errors[name] = problem
+        if errors:
+            raise ValidationError(errors)
 
     def capaian(self, realisation: Decimal | None) -> Result:
         return capaian(
@@ -185,6 +234,7 @@ class IndicatorResult(models.Model):
     name = models.TextField(_("performance indicator"), default="")
     unit = models.CharField(_("unit"), max_length=40, default="")
     explanation = models.TextField(_("explanation / formula"), blank=True, default="")
+    decimals = models.PositiveSmallIntegerField(_("decimals"), choices=DECIMALS_CHOICES, default=DEFAULT_DECIMALS)
     target = models.DecimalField(_("target"), null=True, **NUMBER)
     polarity = models.CharField(_("polarity"), max_length=8, choices=Polarity.choices, default=Polarity.HIGHER)
     lower_formula = models.CharField(

@@ -22,6 +22,7 @@ from sakip.performance.models import (
     Programme,
     ProgrammeResult,
     Snapshot,
+    decimals_problem,
 )
 from sakip.workflow.models import Document, HistoryEntry
 from sakip.workflow.services import document_change_content, holds_actor
@@ -56,7 +57,20 @@ def measurement_create(*, document: Document) -> Measurement:
 
 
 # What a measurement copies from the agreement when the document starts, per kind of row.
-INDICATOR_COPY = ("position", "name", "unit", "explanation", "target", "polarity", "lower_formula", "allow_negative")
+# The decimals an indicator takes are copied too, but are not part of the content digest (measurement_content):
+# they only say how the exact values there are written, never changing a value, and no stored value is
+# shown with fewer decimals than it holds (sakip.lib.numbers.format_in_decimals).
+INDICATOR_COPY = (
+    "position",
+    "name",
+    "unit",
+    "explanation",
+    "decimals",
+    "target",
+    "polarity",
+    "lower_formula",
+    "allow_negative",
+)
 PROGRAMME_COPY = ("position", "name", "budget")
 
 
@@ -107,6 +121,14 @@ def measurement_save(
     if set(programmes or {}) - set(rows):
         raise ValidationError(_("Unknown programme rows."))
     changed_indicators, changed_programmes = [], []
+    too_fine = [
+        f"{results[pk].name[:80]}: {problem}"
+        for pk, values in indicators.items()
+        if values.get("realisation") != results[pk].realisation
+        and (problem := decimals_problem(values.get("realisation"), results[pk].decimals, results[pk].unit))
+    ]
+    if too_fine:  # the forms and the Excel reader say so at the field first; this keeps every other caller to it
+        raise ValidationError(too_fine)
     for pk, values in indicators.items():
         result = results[pk]
         if any(field in values and getattr(result, field) != values[field] for field in RESULT_FIELDS):

@@ -170,13 +170,14 @@ def hand_on(document, user):
 def document(default_sop, people):
     """A document at step 3, where the team member fills in the realisation; its indicators allow negatives."""
     make_agreement(year=YEAR)
-    Indicator.objects.filter(objective__agreement__year=YEAR).update(allow_negative=True)
+    # All the decimals NUMBER holds: these tests are about the columns' sizes (test_decimals: an indicator's own).
+    Indicator.objects.filter(objective__agreement__year=YEAR).update(allow_negative=True, decimals=4)
     doc = start_document(sop=default_sop, title=f"Pengukuran Kinerja Tahun {YEAR}", year=YEAR, by=people["Sekretaris"])
     doc = hand_on(doc, people["Sekretaris"])
     doc = hand_on(doc, people["Sek. Tim SAKIP"])
     assert doc.current_step.number == 3
     # The measurement's own copy says so too, whether or not it was taken before this update.
-    IndicatorResult.objects.filter(measurement__document=doc).update(allow_negative=True)
+    IndicatorResult.objects.filter(measurement__document=doc).update(allow_negative=True, decimals=4)
     return doc
 
 
@@ -248,6 +249,7 @@ def objective_post(objective: Objective, *, target: str, budget: str, allow_nega
         "indicators-0-position": str(indicator.position),
         "indicators-0-name": indicator.name,
         "indicators-0-unit": indicator.unit,
+        "indicators-0-decimals": "4",
         "indicators-0-explanation": "",
         "indicators-0-target": target,
         "indicators-0-polarity": Polarity.HIGHER,
@@ -454,6 +456,7 @@ def admin_post(objective: Objective, *, target: str, budget: str, allow_negative
         "indicators-0-position": str(indicator.position),
         "indicators-0-name": indicator.name,
         "indicators-0-unit": indicator.unit,
+        "indicators-0-decimals": "4",
         "indicators-0-explanation": "",
         "indicators-0-target": target,
         "indicators-0-polarity": Polarity.LOWER,

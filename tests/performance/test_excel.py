@@ -170,7 +170,7 @@ def test_it_gives_the_template_with_a_row_per_indicator(editor, document):
     ]
     assert [row[:7] for row in rows] == expected
     assert [row[5] for row in rows] == [81, 91, 82, 92]  # number cells, not text
-    assert ws["F4"].number_format == "#,##0"
+    assert ws["F4"].number_format == "#,##0.00"  # a percentage, with the two decimals its indicator takes
 
 
 def test_it_gives_the_budget_sheet_with_the_pagu(editor, document):

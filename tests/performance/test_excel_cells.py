@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sakip.performance.models import ProgrammeResult
+from sakip.performance.models import IndicatorResult, ProgrammeResult
 from tests.performance.excel_bombs import Formula, budget_rows, pack, parts, realisation_rows, workbook
 from tests.performance.test_excel import (
     as_upload,
@@ -191,6 +191,7 @@ def test_it_reads_rich_text_as_its_plain_text(editor, document):
 
 
 def test_it_keeps_the_largest_and_smallest_numbers_exactly(editor, document):
+    IndicatorResult.objects.filter(measurement__document=document).update(decimals=4)  # all that NUMBER holds
     workbook = filled_template(editor, document)
     workbook["Realisasi"]["G4"] = "99.999.999.999,9999"
     workbook["Realisasi"]["G5"] = 0.0001

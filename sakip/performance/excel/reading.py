@@ -8,7 +8,7 @@ and nothing is saved unless there is none (the view saves, all at once).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
@@ -33,7 +33,7 @@ from sakip.performance.excel.layout import (
     TEXT_MAX_LENGTH,
 )
 from sakip.performance.excel.xlsx import UNCOMPUTED, UploadedWorkbook, grouped, is_blank, shown
-from sakip.performance.models import MONEY, NUMBER, Measurement
+from sakip.performance.models import MONEY, NUMBER, Measurement, decimals_problem
 
 # ---------------------------------------------------------------------------------------------
 # The rows, checked against the measurement
@@ -173,12 +173,18 @@ def _blank_row(values: list) -> bool:
 
 
 def _read_numbers(
-    workbook: UploadedWorkbook, spec: Sheet, keys: dict[int, str], allows_negative, reading: Reading
+    workbook: UploadedWorkbook,
+    spec: Sheet,
+    keys: dict[int, str],
+    allows_negative,
+    reading: Reading,
+    decimals_of: Callable[[int], tuple[int, str]] | None = None,
 ) -> Iterator[tuple[int, int, Decimal | None, dict[int, str]]]:
     """Yield (row, code, number, texts) for each good row of ``spec``; record every problem in ``reading``.
 
     ``keys`` maps each Kode of the measurement to its name, for the "missing" message; ``texts`` maps
-    each text column of the sheet to its stripped text.
+    each text column of the sheet to its stripped text. ``decimals_of`` gives the decimals a Kode's
+    values take and their unit, where a row stands for an indicator.
     """
     rows = _rows(workbook, spec, reading)
     if rows is None:
@@ -222,6 +228,16 @@ def _read_numbers(
                     problem = _size_problem(value, column, spec.max_digits, spec.decimal_places)
                     if problem is None and value < 0 and not allows_negative(code):
                         problem = _("%(column)s cannot be negative here.") % {"column": column}
+                    if problem is None and decimals_of is not None:
+                        decimals, unit = decimals_of(code)
+                        typed = raw if isinstance(raw, str) else ""
+                        if reason := decimals_problem(value, decimals, unit, typed):
+                            # A number cell shows as Excel stored it; the value in the Indonesian way beside it.
+                            problem = _("%(column)s %(value)s: %(problem)s") % {
+                                "column": column,
+                                "value": shown(typed or format_id_decimal(value)),
+                                "problem": reason,
+                            }
                     if problem:
                         problems.append(problem)
         texts = {}
@@ -264,7 +280,10 @@ def read_upload(workbook: UploadedWorkbook, measurement: Measurement) -> Reading
     results = {r.indicator_id: r for r in measurement.indicator_results.in_sheet_order()}
     names = {code: r.name for code, r in results.items()}
     negative = {code: r.allow_negative for code, r in results.items()}
-    for _number, code, value, texts in _read_numbers(workbook, REALISATION_SPEC, names, negative.__getitem__, reading):
+    decimals = {code: (r.decimals, r.unit) for code, r in results.items()}
+    for _number, code, value, texts in _read_numbers(
+        workbook, REALISATION_SPEC, names, negative.__getitem__, reading, decimals.__getitem__
+    ):
         reading.indicators[results[code].pk] = {
             "realisation": value,
             "helped": texts[HELPED],

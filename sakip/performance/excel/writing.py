@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sakip.lib.numbers import round_half_up, strip_zeros
+from sakip.lib.numbers import decimal_places, round_half_up, strip_zeros
 from sakip.performance.capaian import State
 from sakip.performance.excel.layout import (
     BUDGET_HEADER,
@@ -50,6 +50,15 @@ def _clean_text(text: str) -> str:
 
 def _number_format(value: Decimal) -> str:
     return WHOLE_FORMAT if value == value.to_integral_value() else DECIMAL_FORMAT
+
+
+def _in_decimals(value: Decimal | None, decimals: int) -> str | None:
+    """The cell format that shows an indicator's value with its decimals (never fewer than it holds); None
+    for an empty cell, which keeps Excel's "General"."""
+    if value is None:
+        return None
+    places = max(decimals, decimal_places(value))
+    return WHOLE_FORMAT if places == 0 else "#,##0." + "0" * places
 
 
 def _put(ws: Worksheet, row: int, column: int, value, number_format: str | None = None):
@@ -121,9 +130,9 @@ def build_template(measurement: Measurement) -> Workbook:
         _put(ws, row, 3, result.objective_text)
         _put(ws, row, 4, result.name)
         _put(ws, row, 5, result.unit)
-        _put(ws, row, 6, result.target)
+        _put(ws, row, 6, result.target, _in_decimals(result.target, result.decimals))
         # An empty entry cell keeps Excel's "General": it shows whatever is typed, whole or not.
-        _put(ws, row, REALISATION, result.realisation)
+        _put(ws, row, REALISATION, result.realisation, _in_decimals(result.realisation, result.decimals))
         _put(ws, row, HELPED, result.helped)
         _put(ws, row, HELD_BACK, result.held_back)
 
@@ -168,8 +177,8 @@ def build_export(measurement: Measurement) -> Workbook:
                 ws.merge_cells(start_row=row, start_column=2, end_row=row + item.objective_rowspan - 1, end_column=2)
         _put(ws, row, 3, item.result.name)
         _put(ws, row, 4, item.result.unit)
-        _put(ws, row, 5, item.result.target)
-        _put(ws, row, 6, item.result.realisation)
+        _put(ws, row, 5, item.result.target, _in_decimals(item.result.target, item.result.decimals))
+        _put(ws, row, 6, item.result.realisation, _in_decimals(item.result.realisation, item.result.decimals))
         _put_percent(ws, row, 7, item.capaian)
         _put(ws, row, 8, item.rating)
 

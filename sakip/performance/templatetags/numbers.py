@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from sakip.lib.numbers import format_id_decimal
+from sakip.lib.numbers import format_id_decimal, format_in_decimals
 
 register = template.Library()
 
@@ -17,6 +17,14 @@ def idnum(value: Decimal | None, places: int | None = None) -> str:
     if value in (None, ""):
         return ""
     return format_id_decimal(Decimal(value), None if places in (None, "") else int(places))
+
+
+@register.filter
+def in_decimals(value: Decimal | None, decimals: int) -> str:
+    """An indicator's value with the decimals it takes: 1.205 (orang), 87,50 (%); never fewer than it holds."""
+    if value in (None, ""):
+        return ""
+    return format_in_decimals(Decimal(value), int(decimals))
 
 
 @register.filter
