@@ -43,11 +43,13 @@ def main() -> None:
     from decimal import Decimal
 
     from django.contrib.auth.models import Group, User
+    from django.utils import timezone
 
     from sakip.accounts.models import Profile
     from sakip.performance.models import Agreement, Indicator, IndicatorResult, Objective, Programme
     from sakip.performance.pdf import render_measurement_pdf
     from sakip.sops.models import Sop
+    from sakip.workflow.models import Signature
     from sakip.workflow.services import document_start, document_transition
 
     def letter():
@@ -89,12 +91,22 @@ def main() -> None:
         )
         IndicatorResult.objects.filter(measurement__document=document).update(realisation=Decimal("85.5"))
         measurement = document.measurement
-        ms = median_ms(lambda measurement=measurement: render_measurement_pdf(measurement), RUNS)
-        print(f"  {count:>3} indicators: {ms:8.1f} ms")
+        draft = median_ms(lambda measurement=measurement: render_measurement_pdf(measurement), RUNS)
+        # What signing renders: an unsaved signature, so the QR code and the e-signature footer on every page.
+        signature = Signature(
+            document=document,
+            name="Nama Penanda Tangan",
+            jabatan="Sekretaris Dinas",
+            pangkat="Pembina (IV/a)",
+            nip="198001012005011001",
+            place="Lamongan",
+            signed_at=timezone.now(),
+            token="b" * 43,
+        )
+        signed = median_ms(lambda m=measurement, s=signature: render_measurement_pdf(m, s), RUNS)
+        print(f"  {count:>3} indicators: {draft:8.1f} ms draft, {signed:8.1f} ms signed")
 
     # A signed document: the stored file is served as it is.
-    from sakip.workflow.models import Signature
-
     document = document_start(
         sop=sop, title="PK 2042 b", year=2042, by=people["Sekretaris"], requirements_confirmed=True, files=[letter()]
     )
