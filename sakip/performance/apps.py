@@ -9,7 +9,10 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("Performance")
 
     def ready(self) -> None:
-        from sakip.performance import receivers  # noqa: F401  (connects the workflow signals)
+        from sakip.performance import (
+            preview,  # noqa: F401  (answers the signer's preview)
+            receivers,  # noqa: F401  (connects the workflow signals)
+        )
         from sakip.performance.services import agreement_unchanged, measurement_content
         from sakip.performance.views import measurement_panel
         from sakip.workflow.content import register_approval_check, register_content

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
@@ -177,6 +178,24 @@ class Step(models.Model):
             "(for example: the signer is not whoever gave the paraf)."
         ),
     )
+    signs_on_behalf_of = models.CharField(
+        _("signs on behalf of"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "For the signature step: the line printed above the signer's position when the signer signs for "
+            'the head of the office, e.g. "a.n. KEPALA DINAS TENAGA KERJA". '
+            "Empty: the signer signs in their own name."
+        ),
+    )
+    records_distribution = models.BooleanField(
+        _("records the distribution"),
+        default=False,
+        help_text=_(
+            "At this step (after the signature) the document's recipients, number of copies and date of "
+            "distribution are recorded in the register."
+        ),
+    )
     return_to = models.PositiveSmallIntegerField(
         _("returns to step"),
         null=True,
@@ -191,6 +210,18 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.activity[:60]}"
+
+    def clean(self):
+        super().clean()
+        self.signs_on_behalf_of = " ".join(self.signs_on_behalf_of.split())
+        if self.signs_on_behalf_of and not self.is_signature:
+            raise ValidationError(
+                {"signs_on_behalf_of": _("Only the signature step signs, so only it can sign on behalf of someone.")}
+            )
+        if self.records_distribution and self.is_signature:
+            raise ValidationError(
+                {"records_distribution": _("The distribution is recorded at a step after the signature, not at it.")}
+            )
 
     @property
     def duration_label(self) -> str:

@@ -45,7 +45,9 @@ STEP_KEYS = (
 )
 # Yes/no properties of a step that the workflow reads. Optional in a file
 # (absent means no), always written by export.
-STEP_FLAGS = ("attachment_required", "edits_content", "is_signature", "needs_other_person")
+STEP_FLAGS = ("attachment_required", "edits_content", "is_signature", "needs_other_person", "records_distribution")
+# Optional texts of a step (absent means empty), always written by export.
+STEP_OPTIONAL_TEXT = ("signs_on_behalf_of",)
 
 # PostgreSQL enforces these limits and SQLite does not, so a file must be
 # measured against them here: otherwise it would load in development and fail
@@ -84,6 +86,7 @@ def sop_to_dict(sop: Sop) -> dict[str, Any]:
                 "notes": s.notes,
                 "return_to": s.return_to,
                 **{flag: getattr(s, flag) for flag in STEP_FLAGS},
+                **{name: getattr(s, name) for name in STEP_OPTIONAL_TEXT},
             }
             for s in sop.steps.select_related("actor").order_by("number")
         ],
@@ -216,9 +219,21 @@ def check_sop_dict(data: Any) -> None:
     units = Step.TimeUnit.values
     for i, step in enumerate(steps):
         where = f"steps[{i}]"
-        _check_object(step, where, STEP_KEYS, STEP_FLAGS)
+        _check_object(step, where, STEP_KEYS, (*STEP_FLAGS, *STEP_OPTIONAL_TEXT))
         for key in STEP_FLAGS:
             _require(isinstance(step.get(key, False), bool), f"{where}.{key}", "must be true or false")
+        for key in STEP_OPTIONAL_TEXT:
+            _check_text(step.get(key, ""), f"{where}.{key}", max_length=_max_length(Step, key))
+        _require(
+            not step.get("signs_on_behalf_of") or step.get("is_signature"),
+            f"{where}.signs_on_behalf_of",
+            "only the signature step signs, so only it can sign on behalf of someone",
+        )
+        _require(
+            not (step.get("records_distribution") and step.get("is_signature")),
+            f"{where}.records_distribution",
+            "the distribution is recorded at a step after the signature, not at it",
+        )
         number = step["number"]
         _require(
             _is_int(number) and 1 <= number <= SMALLINT_MAX,

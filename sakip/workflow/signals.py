@@ -13,3 +13,6 @@ document_transitioned = Signal()
 # document, signature (not saved yet): content apps attach the signed file (signature.pdf and sha256)
 # before the row is written once; a signature row is never updated afterwards.
 document_signing = Signal()
+# document, signature (unsaved, no token): a content app returns the bytes of the PDF the signer would sign,
+# marked as a preview, or None. Sent outside any transaction, for the signer to look at before signing.
+document_previewing = Signal()
