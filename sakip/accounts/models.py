@@ -17,6 +17,19 @@ class Profile(models.Model):
     nip = models.CharField(_("NIP"), max_length=18, blank=True, help_text=_("18 digits."))
     jabatan = models.CharField(_("position (jabatan)"), max_length=200, blank=True)
     pangkat = models.CharField(_("rank / grade (pangkat/golongan)"), max_length=100, blank=True)
+    # Notifications always appear in the app; this says whether they also go by e-mail.
+    email_notifications = models.BooleanField(
+        _("also by e-mail"),
+        default=True,
+        help_text=_("Send notifications and the daily reminder of overdue tasks to the e-mail address too."),
+    )
+    # Set with a temporary password from the administration: every page leads to the password change
+    # until the person has chosen their own (sakip.accounts.middleware).
+    must_change_password = models.BooleanField(
+        _("must change the password at the next login"),
+        default=False,
+        help_text=_("Set when an administrator gives a temporary password; cleared when the person changes it."),
+    )
 
     class Meta:
         verbose_name = _("profile")
@@ -32,6 +45,17 @@ class Profile(models.Model):
                 validate_nip(self.nip)
             except ValidationError as exc:
                 raise ValidationError({"nip": exc.messages}) from None
+
+
+def wants_email(user) -> bool:
+    """Whether ``user`` gets mail besides the in-app notification: yes unless their profile says no.
+
+    Reads the profile loaded with the user (``select_related("profile")``) when there is one.
+    """
+    try:
+        return user.profile.email_notifications
+    except Profile.DoesNotExist:
+        return True
 
 
 class ActingQuerySet(models.QuerySet):

@@ -35,6 +35,7 @@ def overdue_reminders_queue(*, now: datetime | None = None) -> int:
         get_user_model()
         .objects.filter(Q(groups__isnull=False) | Q(pk__in=acting), is_active=True)
         .exclude(email="")
+        .exclude(profile__email_notifications=False)  # they chose no mail (profile page)
         .distinct()
         .order_by("pk")
     )
