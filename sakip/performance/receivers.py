@@ -3,14 +3,17 @@
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sakip.performance.models import Agreement, Indicator, Measurement, Objective, Programme
 from sakip.performance.pdf import attach_signed_pdf
 from sakip.performance.services import (
     measurement_create,
-    missing_realisations,
     snapshot_take,
     sop_carries_measurement,
 )
@@ -35,15 +38,31 @@ def keep_what_was_handed_on(sender, document, entry, target, **kwargs):
         return
     leaving_content = target is None or not target.edits_content
     if leaving_content:
-        missing = missing_realisations(measurement)
+        missing = list(measurement.indicator_results.in_sheet_order().filter(realisation__isnull=True))
         if missing:
-            raise ValidationError(
-                {
-                    "note": _("Fill in the realisation of every indicator first (%(count)s missing).")
-                    % {"count": missing}
-                }
-            )
+            raise ValidationError({"note": missing_realisations_message(document, missing)})
         snapshot_take(measurement=measurement, entry=entry)
+
+
+NAMED_AT_MOST = 10  # a refusal names this many missing indicators, then counts the rest
+
+
+def missing_realisations_message(document, missing: list) -> SafeString:
+    """The refusal names each missing indicator with a link to its row of the realisation form.
+
+    Built with format_html from escaped parts only: an indicator's name is the office's text, never markup."""
+    form = reverse("performance:realisation", args=[document.pk])
+    links = format_html_join(
+        ", ", '<a href="{}#indicator-{}">{}</a>', ((form, result.pk, result.name) for result in missing[:NAMED_AT_MOST])
+    )
+    rest = len(missing) - NAMED_AT_MOST
+    more = ngettext(" and %(count)s more", " and %(count)s more", rest) % {"count": rest} if rest > 0 else ""
+    return format_html(
+        '<span id="missing-realisations">{}: {}{}.</span>',
+        _("Fill in the realisation of every indicator first (%(count)s missing)") % {"count": len(missing)},
+        links,
+        more,
+    )
 
 
 @receiver(document_signing)

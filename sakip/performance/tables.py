@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sakip.lib.numbers import format_id_decimal, round_half_up
+from sakip.lib.numbers import format_id_decimal, format_in_decimals, round_half_up
 from sakip.performance.capaian import Result, absorption, rating
 from sakip.performance.models import IndicatorResult, Measurement, ProgrammeResult, RatingBand, Snapshot
 
@@ -104,8 +104,8 @@ def measurement_table(
                 result=result,
                 capaian=achieved,
                 rating=band.label if band else "",
-                target=format_id_decimal(result.target),
-                realisation=format_id_decimal(result.realisation),
+                target=format_in_decimals(result.target, result.decimals),
+                realisation=format_in_decimals(result.realisation, result.decimals),
             )
         )
         width = min(max(achieved.value or Decimal(0), Decimal(0)), CHART_MAX) / CHART_MAX * 100
@@ -169,16 +169,16 @@ def changes_since_return(
         return None
     after, before = snapshots[0].data, snapshots[1].data
     rows = indicators if indicators is not None else measurement.indicator_results.in_sheet_order()
-    names = {str(r.indicator_id): r.name for r in rows}
+    names = {str(r.indicator_id): (r.name, r.decimals) for r in rows}
     changes = []
-    for key, name in names.items():
+    for key, (name, decimals) in names.items():
         old, new = before["indicators"].get(key), after["indicators"].get(key)
         if old != new:
             changes.append(
                 Change(
                     name=name,
-                    before=format_id_decimal(Decimal(old)) if old is not None else "—",
-                    after=format_id_decimal(Decimal(new)) if new is not None else "—",
+                    before=format_in_decimals(Decimal(old), decimals) if old is not None else "—",
+                    after=format_in_decimals(Decimal(new), decimals) if new is not None else "—",
                 )
             )
     return changes

@@ -209,6 +209,9 @@ def measurement_panel(request: HttpRequest, document) -> dict | None:
         "measurement": measurement,
         "table": measurement_table(measurement, indicators, programmes),
         "can_edit": can_edit,
+        # The work of a content step comes first in the step box (workflow/_step_work.html), not below the fold.
+        "step_template": "performance/_measurement_step.html" if can_edit else None,
+        "filled": sum(result.realisation is not None for result in indicators),
         # What the agreement says now that this document's copy does not; taken in only on purpose.
         "agreement_changes": agreement_changes(measurement, indicators, programmes) if running else [],
         "signed": document.signed is not None and bool(document.signed.pdf),
