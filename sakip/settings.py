@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sakip.workflow",
     "sakip.performance",
     "sakip.ops",
+    "sakip.office",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sakip.accounts.middleware.PasswordChangeRequiredMiddleware",  # a temporary password is changed first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks, so that it sees the result of authentication.
@@ -232,6 +234,9 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"Environment variable FORWARDED_ALLOW_IPS: {exc}.") from None
 AXES_CLIENT_IP_CALLABLE = "sakip.ops.proxy.client_address"
+# Codes typed at /verifikasi/ per client address and sliding window of seconds (sakip/workflow/verification.py).
+VERIFY_LOOKUP_LIMIT = env_int("VERIFY_LOOKUP_LIMIT", 10, minimum=1)
+VERIFY_LOOKUP_WINDOW = env_int("VERIFY_LOOKUP_WINDOW_SECONDS", 600, minimum=1)
 
 # Only the project's own files: no inline script or style, no third-party host.
 CONTENT_SECURITY_POLICY = {

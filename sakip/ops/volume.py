@@ -802,7 +802,8 @@ def _signatures(planned: list[Planned], shared_pdf: dict) -> None:
                     "paraf_name": paraf[0].by.name if paraf else "",
                     "paraf_jabatan": (paraf[0].by.jabatan or paraf[0].step.actor.name) if paraf else "",
                     "paraf_at": paraf[1]["step_ended_at"] if paraf else None,
-                    "token": secrets.token_urlsafe(24),
+                    "token": (token := secrets.token_urlsafe(24)),
+                    "code": Signature.code_of(token),
                 }
             )
     if not rows:

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sakip.workflow.models import Document, HistoryEntry
-from sakip.workflow.services import title_problem
+from sakip.workflow.services import DistributionInput, title_problem
+from sakip.workflow.twins import Twins, twins_of
 
 
 def posted_version(request) -> int | None:
@@ -44,10 +45,19 @@ class StartDocumentForm(forms.Form):
     requirements_confirmed = forms.BooleanField(label=_("The requirements are complete"), required=False)
     files = MultipleFileField(label=_("Attachments"), help_text=_("PDF, images, Word or Excel."))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    # Offered only when documents of the same SOP and year exist (``twins``): a second one is started on purpose.
+    twin_confirmed = forms.BooleanField(
+        label=_("I have seen the documents above; start another one anyway"), required=False
+    )
 
-    def __init__(self, *args, first_step=None, **kwargs):
+    def __init__(self, *args, first_step=None, sop=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year
+        self.twins = self._twins(sop)
+        if self.twins:
+            self.order_fields(["year", "twin_confirmed"])
+        else:
+            del self.fields["twin_confirmed"]
         if first_step is not None and first_step.requirement:
             self.fields["requirements_confirmed"].label = _("Complete: %(requirement)s") % {
                 "requirement": first_step.requirement
@@ -58,11 +68,35 @@ class StartDocumentForm(forms.Form):
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Start")))
 
+    def _twins(self, sop) -> Twins | None:
+        """The documents of the year asked for (the posted one, else the default) that a new one would duplicate."""
+        if sop is None:
+            return None
+        field = self.fields["year"]
+        raw = self.data.get(self.add_prefix("year")) if self.is_bound else field.initial
+        try:
+            year = field.clean(raw)
+        except forms.ValidationError:
+            return None  # the year's own error says what is wrong
+        return twins_of(sop, year)
+
     def clean_title(self):
         title = self.cleaned_data["title"]
         if problem := title_problem(title):
             raise forms.ValidationError(problem)
         return title
+
+    def clean_twin_confirmed(self):
+        confirmed = self.cleaned_data["twin_confirmed"]
+        if not confirmed:
+            raise forms.ValidationError(
+                _(
+                    "A document of this SOP for %(year)s already exists (listed above). Tick this box to start "
+                    "another one anyway."
+                )
+                % {"year": self.twins.year}
+            )
+        return confirmed
 
 
 class ActionForm(forms.Form):
@@ -74,9 +108,30 @@ class ActionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (required to return)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    # At a signature step: signing is deliberate, the signer says so (the service refuses a signature without it).
+    signature_confirmed = forms.BooleanField(
+        label=_("I have checked the preview and I sign this document"), required=False
+    )
+    # At a step that records the distribution (the step's data): who received the signed document.
+    recipients = forms.CharField(
+        label=_("Recipients"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("One recipient per line, e.g. Bupati Lamongan, Inspektorat, Bappeda."),
+    )
+    copies = forms.IntegerField(label=_("Number of copies"), min_value=1, max_value=10_000, required=False)
+    distributed_on = forms.DateField(
+        label=_("Date of distribution"),
+        required=False,
+        # A date input takes and gives ISO dates, whatever the page's language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    DISTRIBUTION_FIELDS = ("recipients", "copies", "distributed_on")
 
     def __init__(self, *args, step=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.step = step
         if step is not None:
             if step.requirement:
                 self.fields["requirements_confirmed"].label = _("Complete: %(requirement)s") % {
@@ -86,6 +141,38 @@ class ActionForm(forms.Form):
                 self.fields["note"].label = _("Output: %(output)s") % {"output": step.output}
             if step.attachment_required:
                 self.fields["files"].label = _("Attach: %(output)s") % {"output": step.output}
+        if step is None or not step.is_signature:
+            del self.fields["signature_confirmed"]
+        if step is None or not step.records_distribution:
+            for name in self.DISTRIBUTION_FIELDS:
+                del self.fields[name]
+        else:
+            self.fields["distributed_on"].initial = timezone.localdate()
+            self.fields["distributed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        forward = action in (HistoryEntry.Action.COMPLETE, HistoryEntry.Action.APPROVE, HistoryEntry.Action.FINISH)
+        if forward and "recipients" in self.fields:
+            messages = {
+                "recipients": _("Name who received the document."),
+                "copies": _("Say how many copies were made."),
+                "distributed_on": _("Give the date of distribution."),
+            }
+            for name, message in messages.items():
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+    def distribution(self):
+        """What the person recorded about the distribution, for the service; None where the step asks nothing."""
+        if "recipients" not in self.fields:
+            return None
+        data = self.cleaned_data
+        return DistributionInput(
+            recipients=data["recipients"].strip(), copies=data["copies"], distributed_on=data["distributed_on"]
+        )
 
 
 class CancelForm(forms.Form):
@@ -103,3 +190,4 @@ class DocumentFilterForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("all")), *Document.Status.choices])
     step = forms.IntegerField(label=_("Step"), required=False, min_value=1)
+    waiting = forms.BooleanField(label=_("Waiting for me"), required=False)

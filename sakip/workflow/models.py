@@ -7,6 +7,7 @@ import hashlib
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Length
@@ -23,15 +24,26 @@ class DocumentQuerySet(models.QuerySet):
     def active(self) -> DocumentQuerySet:
         return self.filter(status=Document.Status.ACTIVE)
 
+    def waiting_for(self, user) -> DocumentQuerySet:
+        """Running documents whose current step belongs to a role the person holds (or acts in): for lists
+        and counts. (Every such document is one the person may see.)
+
+        The steps are a subquery, not a join: the documents are then found from the index on their
+        current step alone, and counting them reads no document row.
+        """
+        return self.filter(current_step__in=Step.objects.filter(holds_role(user, "actor__group")).values("pk"))
+
     def awaiting(self, user) -> DocumentQuerySet:
-        """Documents whose current step belongs to a role the person holds, oldest first,
-        with ``handed_by``: who moved it to where it waits (the frozen name of the last move)."""
+        """The documents waiting for the person, oldest first, with ``handed_by``: who moved it to where
+        it waits (the frozen name of the last move)."""
         last_move = (
             HistoryEntry.objects.filter(document=OuterRef("pk"))
             .exclude(action__in=HistoryEntry.CONTENT_CHANGES)
             .order_by("-step_ended_at", "-pk")
             .values("by_name")[:1]
         )
+        # A join here, not waiting_for()'s subquery: read in the order of the index on (status, waiting
+        # since), the first rows found are the ones shown, and the database stops there.
         return (
             self.active()
             .filter(holds_role(user, "current_step__actor__group"))
@@ -79,6 +91,8 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(_("started at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The nomor naskah, given once from the register when the document is signed (sakip.workflow.register).
+    number = models.CharField(_("number"), max_length=100, blank=True, default="")
 
     objects = DocumentQuerySet.as_manager()
 
@@ -236,7 +250,11 @@ class Attachment(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message: a document arrived in the person's inbox."""
+    """An in-app message: a document came to the person, came back to them with a reason, or was finished.
+
+    Written and settled by sakip.workflow.notifications only: ``read_at`` is set when the person opens it or
+    its document, and by the move that takes the document off the step it announced.
+    """
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="notifications")
@@ -270,6 +288,8 @@ class Signature(models.Model):
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=150)
     prefix = models.CharField(_("acting prefix"), max_length=5, blank=True)
+    # "a.n. KEPALA DINAS …": the signature step's data, copied when signing; printed above the jabatan.
+    on_behalf_of = models.CharField(_("signs on behalf of"), max_length=200, blank=True)
     jabatan = models.CharField(_("position"), max_length=200)
     pangkat = models.CharField(_("rank / grade"), max_length=100, blank=True)
     nip = models.CharField(_("NIP"), max_length=18)
@@ -280,6 +300,9 @@ class Signature(models.Model):
     paraf_at = models.DateTimeField(_("initialled at"), null=True, blank=True)
     # At least 128 bits of randomness, unrelated to the document's id: the QR code's address.
     token = models.CharField(_("verification token"), max_length=64, unique=True)
+    # The code printed beside the QR code (short_code, drawn from the token), kept so that /verifikasi/
+    # finds a code typed by hand through an index. Set when the row is written, never changed.
+    code = models.CharField(_("verification code"), max_length=14, unique=True, null=True, blank=True, editable=False)
     pdf = models.FileField(_("signed PDF"), upload_to=signed_pdf_path, blank=True, max_length=300)
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
 
@@ -290,15 +313,25 @@ class Signature(models.Model):
     def __str__(self) -> str:
         return f"{self.document} · {self.name}"
 
+    def save(self, *args, **kwargs):
+        if self.token and not self.code:
+            self.code = self.code_of(self.token)
+        super().save(*args, **kwargs)
+
     @property
     def full_jabatan(self) -> str:
         return f"{self.prefix} {self.jabatan}".strip()
 
+    @staticmethod
+    def code_of(token: str) -> str:
+        """The verification code of a token: 12 letters and digits of its SHA-256 in base32, as ABCD-EFGH-IJKL."""
+        head = base64.b32encode(hashlib.sha256(token.encode()).digest()).decode()[:12]
+        return "-".join(head[i : i + 4] for i in range(0, 12, 4))
+
     @property
     def short_code(self) -> str:
-        """The verification code printed beside the QR code: 12 letters and digits drawn from the token."""
-        head = base64.b32encode(hashlib.sha256(self.token.encode()).digest()).decode()[:12]
-        return "-".join(head[i : i + 4] for i in range(0, 12, 4))
+        """The verification code printed beside the QR code."""
+        return self.code or self.code_of(self.token)
 
     def get_verification_url(self) -> str:
         return reverse("verify", args=[self.token])
@@ -364,3 +397,97 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+DEFAULT_NUMBER_PATTERN = "050/{nomor}/413.110/{tahun}"
+
+
+def validate_number_pattern(pattern: str) -> None:
+    from sakip.workflow.register import pattern_problems
+
+    problems = pattern_problems(pattern)
+    if problems:
+        raise ValidationError(problems)
+
+
+class RegisterSettings(models.Model):
+    """How the register (buku agenda) writes a document's number: one row, set by an administrator."""
+
+    pattern = models.CharField(
+        _("number pattern"),
+        max_length=80,
+        default=DEFAULT_NUMBER_PATTERN,
+        validators=[validate_number_pattern],
+        help_text=_(
+            "The nomor naskah of a signed document. {nomor} is the document's sequence number in the year "
+            "(required; {nomor:03} pads it with zeros to 3 digits), {tahun} the year of signing, {bulan} the "
+            "month in Roman numerals. Example: 050/{nomor}/413.110/{tahun}."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("number register setting")
+        verbose_name_plural = _("number register settings")
+
+    def __str__(self) -> str:
+        return self.pattern
+
+    @classmethod
+    def current(cls) -> RegisterSettings:
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class RegisterCounter(models.Model):
+    """The last sequence number given in a year. Only ever goes up: a number is never given twice."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last number given"))
+
+    class Meta:
+        verbose_name = _("register counter")
+        verbose_name_plural = _("register counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class RegisterEntry(models.Model):
+    """One line of the register (buku agenda): a signed document and the number it was given."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("number"), max_length=100)
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="register_entry")
+    registered_at = models.DateTimeField(_("registered at"))
+
+    class Meta:
+        verbose_name = _("register entry")
+        verbose_name_plural = _("register")
+        ordering = ["year", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="registerentry_unique_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Distribution(models.Model):
+    """Who received copies of a signed document, how many and when: recorded at a step that records it."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="distributions")
+    entry = models.OneToOneField(HistoryEntry, on_delete=models.PROTECT, related_name="distribution")
+    recipients = models.TextField(_("recipients"))
+    copies = models.PositiveIntegerField(_("number of copies"))
+    distributed_on = models.DateField(_("date of distribution"))
+
+    class Meta:
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
+        ordering = ["distributed_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(copies__gte=1), name="distribution_copies_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} · {self.copies}"

@@ -12,14 +12,15 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sakip.accounts.models import ActingAssignment, Profile
@@ -27,12 +28,13 @@ from sakip.accounts.nip import validate_nip
 from sakip.accounts.roles import acting_assignment, role_ids
 from sakip.lib.text import has_text
 from sakip.sops.models import Sop, Step
+from sakip.workflow import notifications
 from sakip.workflow.attachments import display_name, stored_name, validate_attachment
 from sakip.workflow.content import approval_blockers, content_digest
 from sakip.workflow.history import history_append
-from sakip.workflow.models import Attachment, Document, HistoryEntry, Notification, Signature
-from sakip.workflow.outbox import mail_enqueue
-from sakip.workflow.signals import document_signing, document_started, document_transitioned
+from sakip.workflow.models import Attachment, Distribution, Document, HistoryEntry, Signature
+from sakip.workflow.register import NumberTaken, Reservation, number_predict, number_take
+from sakip.workflow.signals import document_previewing, document_signing, document_started, document_transitioned
 
 Action = HistoryEntry.Action
 logger = logging.getLogger(__name__)
@@ -185,37 +187,10 @@ def _store_files(
         attachment.save()
 
 
-def _notify_arrival(document: Document, step: Step, *, exclude=None) -> None:
-    """Tell the holders of ``step``'s actor that the document waits for them: in the app and by email."""
-    User = get_user_model()
-    acting = ActingAssignment.objects.active().filter(role=step.actor.group_id).values("person")
-    recipients = list(
-        User.objects.filter(Q(groups=step.actor.group_id) | Q(pk__in=acting), is_active=True)
-        .exclude(pk=getattr(exclude, "pk", None))
-        .distinct()
-    )
-    message = _("%(title)s is waiting for you at step %(number)s: %(activity)s") % {
-        "title": document.title,
-        "number": step.number,
-        "activity": step.activity[:120],
-    }
-    Notification.objects.bulk_create(
-        Notification(recipient=u, document=document, message=message[:300]) for u in recipients
-    )
-    emails = [u.email for u in recipients if u.email]
-    if emails:
-        # Mail goes to other people than the one acting, in the office's language, not the actor's.
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("[SAKIP] %(title)s is waiting for you") % {"title": document.title}
-            body = _("%(title)s is waiting for you at step %(number)s: %(activity)s") % {
-                "title": document.title,
-                "number": step.number,
-                "activity": step.activity,
-            }
-        body += f"\n\n{settings.SITE_URL}{document.get_absolute_url()}\n"
-        # Into the outbox, in the move's transaction: a refused move leaves no mail, a move that happened
-        # always leaves its mail, and the mail server is never reached from the request (manage.py send_outbox).
-        mail_enqueue(recipients=emails, subject=subject, body=body)
+def _notify_arrival(document: Document, step: Step, *, exclude=None, entry: HistoryEntry | None = None) -> None:
+    """Tell the holders of ``step``'s actor that the document waits for them, in the app and by email; with the
+    reason, when ``entry`` returned it there."""
+    notifications.notify_arrival(document, step, exclude=exclude, entry=entry)
 
 
 def title_problem(title: str) -> str:
@@ -342,6 +317,7 @@ def _move(
     )
     if moved != 1:
         raise DocumentMovedOn
+    notifications.settle(current, at=now)  # what announced the step it leaves waits for nobody now
     # Written after the conditional UPDATE claimed the document: no other entry of it can come in between.
     return history_append(
         document=current,
@@ -368,13 +344,17 @@ def document_transition(
     note: str = "",
     requirements_confirmed: bool = False,
     files: Sequence[UploadedFile] = (),
+    distribution: DistributionInput | None = None,
+    signature_confirmed: bool | None = None,
 ) -> Document:
     """Act on the document's current step, as read in ``document`` (its version).
 
     Raises PermissionDenied when ``by`` may not take this action, ValidationError
     when the step's own conditions are not met (a reason to return, the
     requirements confirmed, the output recorded, the paper attached), and
-    DocumentMovedOn when another person acted first.
+    DocumentMovedOn when another person acted first. At a step that records the
+    distribution, ``distribution`` is checked and kept with the step's entry. ``signature_confirmed``
+    is the signer's explicit confirmation from the page (False refuses a signature; None: none asked).
     """
     request = _Request(
         version=document.version,
@@ -384,13 +364,31 @@ def document_transition(
         note=note.strip(),
         requirements_confirmed=requirements_confirmed,
         files=files,
+        distribution=distribution,
+        signature_confirmed=signature_confirmed,
     )
+    # A signature takes the next number of the register; another signing may take it between the
+    # prediction (printed in the PDF) and the lock: then nothing is kept and the signing starts again.
+    for _attempt in range(NUMBER_ATTEMPTS):
+        try:
+            return _transition(document.pk, request)
+        except NumberTaken:
+            logger.info("Document %s: its number was taken by another signing; signing again", document.pk)
+    raise ValidationError({"signature": _("Other documents were being signed at the same moment. Sign again, please.")})
+
+
+# How often a signing starts again when other signings take its number first.
+NUMBER_ATTEMPTS = 5
+
+
+def _transition(pk: int, request: _Request) -> Document:
+    action, by, files = request.action, request.by, request.files
     with _files_removed_on_failure() as stored:
         # A signature's PDF takes up to a second or more to make: it is made before the write lock is taken,
         # so that nobody else's work waits for it, and the lock then checks that nothing changed meanwhile.
-        signing = _prepare_signature(document.pk, request, stored=stored)
+        signing = _prepare_signature(pk, request, stored=stored)
         with transaction.atomic():
-            current = _read_for_update(document.pk)
+            current = _read_for_update(pk)
             step = _check_transition(current, request)
             if signing is not None and content_digest(current) != signing.digest:
                 raise DocumentMovedOn
@@ -407,14 +405,28 @@ def document_transition(
                 now=signing.signature.signed_at if signing is not None else None,
             )
             if signing is not None:
+                number_take(signing.number, document=current, at=signing.signature.signed_at)
                 signing.signature.entry = entry
                 signing.signature.save(force_insert=True)  # written once, with its PDF: never updated
+            if request.distribution is not None and step.records_distribution and action in RECORDS_OUTPUT:
+                Distribution.objects.create(
+                    document=current,
+                    entry=entry,
+                    recipients=request.distribution.recipients,
+                    copies=request.distribution.copies,
+                    distributed_on=request.distribution.distributed_on,
+                )
             # Content apps may still refuse here; files are written only after they agreed,
             # so that a refused transition leaves no stray file in storage.
             document_transitioned.send(sender=Document, document=current, entry=entry, target=target)
             _store_files(current, entry, step, files, by, stored=stored)
             if target is not None:
-                _notify_arrival(current, target, exclude=by)
+                _notify_arrival(current, target, exclude=by, entry=entry)
+            elif action == Action.FINISH:
+                # Whoever started it and whoever signed it hear that it is finished.
+                notifications.notify_finished(
+                    current, by=by, signature=signing.signature if signing is not None else current.signed
+                )
     # A fresh object: the one used inside carries caches (its measurement, say) from before the change.
     return Document.objects.select_related("sop", "current_step__actor").get(pk=current.pk)
 
@@ -430,12 +442,24 @@ class _Request:
     note: str
     requirements_confirmed: bool
     files: Sequence[UploadedFile]
+    distribution: DistributionInput | None = None
+    signature_confirmed: bool | None = None
+
+
+@dataclass(frozen=True)
+class DistributionInput:
+    """What a step that records the distribution asks: who received the signed document, how many copies, when."""
+
+    recipients: str
+    copies: int
+    distributed_on: date
 
 
 @dataclass(frozen=True)
 class _Signing:
     signature: Signature  # not saved yet; its PDF is in storage
     digest: str  # the content the PDF was made from
+    number: Reservation  # the register's number the PDF prints, taken under the lock
 
 
 def _read_for_update(pk: int) -> Document:
@@ -470,6 +494,12 @@ def _check_transition(current: Document, request: _Request) -> Step:
     if step.is_signature and action in FORWARD:
         errors.update(_signature_problems(by, step))
         errors.update(_content_problems(current))
+        if request.signature_confirmed is False:
+            errors["signature_confirmed"] = _(
+                "Tick the box to confirm that you checked the preview and sign the document."
+            )
+    if request.distribution is not None and step.records_distribution and action in RECORDS_OUTPUT:
+        errors.update(distribution_problems(current, request.distribution))
     if errors:
         raise ValidationError(errors)
     _check_files(request.files)
@@ -489,16 +519,67 @@ def _prepare_signature(pk: int, request: _Request, *, stored: list[str]) -> _Sig
     _check_transition(current, request)
     digest = content_digest(current)
     signature = _signature_for(current, step, request.by, signed_at=timezone.now())
+    number = number_predict(signature.signed_at)
+    current.number = number.number  # what the PDF prints; written to the row when the number is taken
     document_signing.send(sender=Document, document=current, signature=signature)
     if signature.pdf:
         stored.append(signature.pdf.name)  # removed again if the signing does not commit
-    return _Signing(signature=signature, digest=digest)
+    return _Signing(signature=signature, digest=digest, number=number)
 
 
-def _signature_problems(user, step: Step) -> dict[str, str]:
+def distribution_problems(document: Document, distribution: DistributionInput) -> dict[str, str]:
+    """What is wrong with a distribution record of ``document``, by field; empty when nothing is."""
+    errors: dict[str, str] = {}
+    if not has_text(distribution.recipients):
+        errors["recipients"] = _("Name who received the document.")
+    if distribution.copies is None or distribution.copies < 1:
+        errors["copies"] = _("The number of copies must be 1 or more.")
+    today = timezone.localdate()
+    signature = document.signed
+    if distribution.distributed_on > today:
+        errors["distributed_on"] = _("The date cannot be in the future.")
+    elif signature is not None and distribution.distributed_on < timezone.localdate(signature.signed_at):
+        errors["distributed_on"] = _("The date cannot be before the signature (%(date)s).") % {
+            "date": date_format(timezone.localdate(signature.signed_at), "DATE_FORMAT")
+        }
+    return errors
+
+
+def signature_preview(document: Document, by) -> Signature | None:
+    """The signature ``by`` would give the document now, not saved and without a token: for the preview.
+
+    None when they could not sign it (not the signature step, not theirs, their profile incomplete).
+    Made by the same function that freezes the signer's data at signing: the preview prints what will be signed.
+    """
+    step = document.current_step
+    if document.status != Document.Status.ACTIVE or step is None or not step.is_signature:
+        return None
+    if not holds_actor(by, step) or forward_refusal(document, step, by):
+        return None
+    signer = _signer(by, step)
+    if _signature_problems(by, step, signer):
+        return None
+    signature = _signature_for(document, step, by, signed_at=timezone.now(), signer=signer)
+    signature.token = ""
+    return signature
+
+
+def preview_pdf(document: Document, signature: Signature) -> bytes | None:
+    """The PDF the content apps would sign, marked as a preview; None when no content app makes one."""
+    for _receiver, response in document_previewing.send(sender=Document, document=document, signature=signature):
+        if isinstance(response, bytes):
+            return response
+    return None
+
+
+def _signer(user, step: Step) -> tuple[Profile | None, ActingAssignment | None]:
+    """The signer's profile, and the acting assignment by which they hold ``step``'s role (None: their own)."""
+    return Profile.objects.filter(user=user).first(), acting_assignment(user, step.actor.group_id)
+
+
+def _signature_problems(user, step: Step, signer=None) -> dict[str, str]:
     """What keeps ``user`` from signing at ``step``: their profile must carry what a signature prints."""
-    profile = Profile.objects.filter(user=user).first()
-    acting = acting_assignment(user, step.actor.group_id)
+    profile, acting = signer or _signer(user, step)
     missing = []
     if not user.get_full_name():
         missing.append(_("full name"))
@@ -532,10 +613,12 @@ def _content_problems(document: Document) -> dict[str, str]:
     }
 
 
-def _signature_for(document: Document, step: Step, by, *, signed_at) -> Signature:
-    """Who signs, as what, when and where, frozen; the initial (paraf) is the approval before it. Not saved."""
-    profile = by.profile
-    acting = acting_assignment(by, step.actor.group_id)
+def _signature_for(document: Document, step: Step, by, *, signed_at, signer=None) -> Signature:
+    """Who signs, as what, when and where, frozen; the initial (paraf) is the approval before it. Not saved.
+
+    The one place the signer's data is frozen: the signing and the signer's preview both come here.
+    """
+    profile, acting = signer or _signer(by, step)
     approvals = [e for e in entries_of(document) if e.action == Action.APPROVE and e.step.number < step.number]
     paraf = approvals[-1] if approvals else None
     paraf_profile = Profile.objects.filter(user=paraf.by_id).first() if paraf else None
@@ -544,6 +627,7 @@ def _signature_for(document: Document, step: Step, by, *, signed_at) -> Signatur
         signer=by,
         name=by.get_full_name(),
         prefix=acting.prefix if acting else "",
+        on_behalf_of=step.signs_on_behalf_of,
         jabatan=acting.jabatan if acting else profile.jabatan,
         pangkat=profile.pangkat,
         nip=profile.nip,

@@ -63,8 +63,8 @@ def test_the_signer_sees_the_changed_target_and_signs_only_after_a_new_approval(
     shot(page, "02-signature-withheld")
     assert not Signature.objects.exists()
     page.locator("#id_reason").fill("Target indikator diubah; ambil perubahannya.")
-    page.get_by_role("button", name="Kembalikan untuk diperbaiki").click()
-    expect(page.get_by_text("Selesai: dokumen telah diteruskan.")).to_be_visible()
+    page.locator("#action-form button[value='return']").click()  # "Kembalikan"
+    expect(page.get_by_text("Dikembalikan ke Langkah 4 · Angg. Tim SAKIP untuk perbaikan.")).to_be_visible()
 
     # The Anggota Tim takes the change in on purpose: the timeline lists it.
     log_in_as("Angg. Tim SAKIP")
@@ -76,7 +76,7 @@ def test_the_signer_sees_the_changed_target_and_signs_only_after_a_new_approval(
     page.locator("#id_requirements_confirmed").check()
     page.locator("#id_note").fill("Target baru sudah diambil")
     page.get_by_role("button", name="Selesaikan dan teruskan").click()
-    expect(page.get_by_text("Selesai: dokumen telah diteruskan.")).to_be_visible()
+    expect(page.get_by_text("Langkah 4 diselesaikan; diteruskan ke Langkah 5")).to_be_visible()
 
     log_in_as("Kasubbag. Program dan Evaluasi")
     page.goto(document_url)
@@ -84,13 +84,14 @@ def test_the_signer_sees_the_changed_target_and_signs_only_after_a_new_approval(
     if confirm.count():
         confirm.check()
     page.get_by_role("button", name="Setujui").click()
-    expect(page.get_by_text("Selesai: dokumen telah diteruskan.")).to_be_visible()
+    expect(page.get_by_text("Disetujui dan diparaf pada Langkah 5; diteruskan ke Langkah 6")).to_be_visible()
 
     # Now the content is what was approved, and the page says so before and after signing.
     log_in_as("Sekretaris")
     page.goto(document_url)
     expect(page.locator("#content-binding")).to_contain_text("Tidak berubah sejak disetujui")
     page.locator("#id_requirements_confirmed").check()
+    page.locator("#id_signature_confirmed").check()  # signing is deliberate: the box, then the button
     page.get_by_role("button", name="Tandatangani").click()
     expect(page.locator("#content-binding")).to_contain_text("Disetujui = ditandatangani")
     shot(page, "03-signed-as-approved")

@@ -51,7 +51,11 @@ print(json.dumps({{"documents": documents, "approver": people[decision.actor.nam
 def _messages(language: str) -> tuple[str, str]:
     with translation.override(language):
         return (
-            translation.gettext("Done: the document has been handed on."),
+            # The approval at the default SOP's first decision (step 5), handed on to the signer.
+            translation.gettext(
+                "Approved and initialled (paraf) at step %(done)s; handed on to step %(number)s · %(actor)s."
+            )
+            % {"done": 5, "number": 6, "actor": "Sekretaris"},
             translation.gettext("This document has moved on since you opened it. Look at it again."),
         )
 

@@ -134,7 +134,7 @@ def test_it_shows_the_reviewer_what_changed_after_a_return(client, default_sop, 
     client.force_login(people["Kasubbag. Program dan Evaluasi"])
     page = client.get(f"/dokumen/{doc.pk}/").text
     assert 'id="changes"' in page
-    assert "Tingkat Pengangguran Terbuka (TPT): <del>100</del> → <ins>4,25</ins>" in page
+    assert "Tingkat Pengangguran Terbuka (TPT): <del>100,00</del> → <ins>4,25</ins>" in page
 
 
 def test_it_refuses_to_hand_on_an_incomplete_measurement(client, at_data_step, people):
@@ -178,6 +178,7 @@ def test_it_lets_the_kasubbag_build_an_agreement(client, default_sop, people):
         "indicators-0-position": "1",
         "indicators-0-name": "TPT",
         "indicators-0-unit": "%",
+        "indicators-0-decimals": "2",
         "indicators-0-target": "4,5",
         "indicators-0-polarity": "lower",
         "indicators-0-lower_formula": "",

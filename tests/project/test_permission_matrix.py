@@ -38,6 +38,8 @@ MATRIX = {
     "home": ("get", "/", None, everyone(200)),
     "login": ("get", "/akun/masuk/", None, everyone(302, anonymous=200)),
     "logout": ("post", "/akun/keluar/", {}, everyone(302)),
+    "profile": ("get", "/akun/", None, everyone(200)),
+    "password_change": ("get", "/akun/kata-sandi/", None, everyone(200)),
     "set_language": ("post", "/i18n/setlang/", {"language": "en", "next": "/"}, everyone(302, anonymous=302)),
     "sops:list": ("get", "/sop/", None, everyone(200)),
     "sops:sheet": ("get", "/sop/pengukuran-kinerja/", None, everyone(200)),
@@ -45,7 +47,14 @@ MATRIX = {
     "sops:sheet_pdf": ("get", "/sop/pengukuran-kinerja/pdf/", None, everyone(200)),
     "sops:sheet_revision_pdf": ("get", "/sop/pengukuran-kinerja/revisi/1/pdf/", None, everyone(200)),
     "workflow:list": ("get", "/dokumen/", None, everyone(200)),
+    # The register shows each person the documents they may see; the preview only to who may sign now (none here).
+    "workflow:register_current": ("get", "/dokumen/register/", None, everyone(302)),
+    "workflow:register": ("get", "/dokumen/register/2026/", None, everyone(200)),
+    "workflow:register_xlsx": ("get", "/dokumen/register/2026/xlsx/", None, everyone(200)),
+    "workflow:preview": ("get", "/dokumen/{doc}/pratinjau/", None, roles(404)),
     "workflow:notifications": ("get", "/dokumen/notifikasi/", None, everyone(200)),
+    # Only one's own notification opens (tests/workflow/test_notifications.py); nobody's is a 404.
+    "workflow:notification_open": ("post", "/dokumen/notifikasi/999999/", {}, everyone(404)),
     "workflow:new": ("get", "/dokumen/baru/pengukuran-kinerja/", None, roles(403, SEK=200)),
     "workflow:document": ("get", "/dokumen/{doc}/", None, roles(200, OUTSIDER=404)),
     "workflow:act": ("post", "/dokumen/{doc}/aksi/", COMPLETE, roles(403, SEK=302, OUTSIDER=404)),
@@ -89,6 +98,7 @@ MATRIX = {
     "performance:pdf": ("get", "/kinerja/dokumen/{doc}/pengukuran.pdf", None, roles(200, OUTSIDER=404)),
     # Public: a QR code on paper opens it. An unknown token is a plain 404 for everyone.
     "verify": ("get", "/verifikasi/tidak-ada/", None, everyone(404, anonymous=404)),
+    "verify_lookup": ("get", "/verifikasi/", None, everyone(200, anonymous=200)),
     # For the monitoring and the reverse proxy: no login.
     "ops:healthz": ("get", "/healthz", None, everyone(200, anonymous=200)),
 }

@@ -406,8 +406,7 @@ def test_a_revision_in_use_shows_its_lists_as_lists(admin, default_sop):
 
 
 def test_the_error_note_says_di_bawah_in_indonesian(admin_client_, default_sop):
-    # Django's own Indonesian says "dibawah"; the project's translation (merged from the admin helper's
-    # snippet) overrides it. Fails until the lead merges /work/notes/po/admin.po into locale/.
+    # Django's own Indonesian says "dibawah"; the project's catalogue overrides it.
     data = page_data(admin_client_, change_url(default_sop))
     data[f"{step_row(data, 3)}-duration"] = 0
 

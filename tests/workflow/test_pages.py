@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sakip.workflow.models import Document
 from sakip.workflow.services import document_transition
-from tests.conftest import a_pdf, fill_realisations, make_people, make_user, start_document
+from tests.conftest import a_pdf, advance, fill_realisations, make_people, make_user, start_document
 
 pytestmark = pytest.mark.django_db
 
@@ -237,7 +237,22 @@ def test_it_shows_only_the_longest_waiting_and_says_there_is_more(client, defaul
         start_document(sop=default_sop, title=f"PK urut {i}", year=2026, by=people["Sekretaris"])
     waiting = login(client, people["Sekretaris"]).get("/").content.decode().split("<h2")[0]  # before "took part"
     assert "PK urut 0" in waiting and "PK urut 1" in waiting and "PK urut 2" not in waiting
-    assert 'id="more-waiting"' in waiting and "?status=active" in waiting
+    assert 'id="more-waiting"' in waiting and "?waiting=on" in waiting
     monkeypatch.setattr(views, "INBOX_SIZE", 3)
     waiting = client.get("/").content.decode().split("<h2")[0]
     assert "PK urut 2" in waiting and 'id="more-waiting"' not in waiting
+
+
+def test_the_list_of_everything_waiting_for_me(client, default_sop, people):
+    """The link under Tugas saya: every document waiting at a step of one's roles, and no other."""
+    sekretaris, anggota = people["Sekretaris"], people["Angg. Tim SAKIP"]
+    at_start = start_document(sop=default_sop, title="PK di awal", year=2026, by=sekretaris)
+    at_data = advance(start_document(sop=default_sop, title="PK di data", year=2026, by=sekretaris), people, 3)
+    mine = login(client, sekretaris).get("/dokumen/?waiting=on").content.decode()
+    theirs = login(client, anggota).get("/dokumen/?waiting=on").content.decode()
+    assert at_start.title in mine and at_data.title not in mine
+    assert at_data.title in theirs and at_start.title not in theirs
+    # Only a running document waits: with another status, nothing, and no page error.
+    assert at_start.title not in login(client, sekretaris).get("/dokumen/?waiting=on&status=finished").content.decode()
+    assert at_start.title in client.get("/dokumen/?waiting=on&status=active").content.decode()
+    assert at_start.title not in client.get("/dokumen/?status=cancelled&step=1").content.decode()

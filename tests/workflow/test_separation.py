@@ -15,7 +15,7 @@ from sakip.workflow.models import Document, HistoryEntry, Signature
 from sakip.workflow.services import available_actions, document_transition
 from tests.conftest import advance, make_people, make_user, start_document
 from tests.sops.factories import make_sop, sop_data
-from tests.sops.test_admin import change_url, page_data, step_row
+from tests.sops.test_admin_steps import page_data_of_step, step_url
 
 Action = HistoryEntry.Action
 pytestmark = pytest.mark.django_db
@@ -159,23 +159,28 @@ def admin(admin_client_):
 
 
 def test_it_lets_the_admin_set_the_mark(admin, default_sop):
-    data = page_data(admin, change_url(default_sop))
-    assert f"{step_row(data, 7)}-needs_other_person" not in data  # an unticked checkbox posts nothing
-    assert data[f"{step_row(data, 6)}-needs_other_person"] == "on"
-    data[f"{step_row(data, 7)}-needs_other_person"] = "on"
-    del data[f"{step_row(data, 6)}-needs_other_person"]
+    # The mark is set on each step's own page (the steps table shows only the main columns).
+    six, seven = default_sop.steps.get(number=6), default_sop.steps.get(number=7)
+    data = page_data_of_step(admin, six)
+    assert data["needs_other_person"] == "on"
+    assert "needs_other_person" not in page_data_of_step(admin, seven)  # an unticked checkbox posts nothing
+    del data["needs_other_person"]
+    assert admin.post(step_url(six), data).status_code == 302
+    data = page_data_of_step(admin, seven)
+    data["needs_other_person"] = "on"
 
-    r = admin.post(change_url(default_sop), data)
+    r = admin.post(step_url(seven), data)
 
     assert r.status_code == 302, r.context and r.context["errors"]
     assert list(default_sop.steps.filter(needs_other_person=True).values_list("number", flat=True)) == [7]
 
 
 def test_it_refuses_the_mark_where_no_decision_comes_before(admin, default_sop):
-    data = page_data(admin, change_url(default_sop))
-    data[f"{step_row(data, 3)}-needs_other_person"] = "on"
+    three = default_sop.steps.get(number=3)
+    data = page_data_of_step(admin, three)
+    data["needs_other_person"] = "on"
 
-    r = admin.post(change_url(default_sop), data)
+    r = admin.post(step_url(three), data)
 
     assert r.status_code == 200
     assert "Step 3 must be taken by someone other than the earlier approvers, but no decision step" in r.text
