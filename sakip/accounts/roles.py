@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from sakip.accounts.models import ActingAssignment
 
@@ -13,10 +13,19 @@ def role_ids(user) -> set[int]:
     if cached is None:
         if not user.is_authenticated:
             return set()
-        groups = user.groups.order_by().values_list("pk", flat=True)
-        acting = ActingAssignment.objects.active().filter(person=user).order_by().values_list("role_id", flat=True)
-        cached = set(groups.union(acting))  # one query for both
+        groups = user.groups.order_by().annotate(by_acting=Value(False)).values_list("pk", "by_acting")
+        acting = (
+            ActingAssignment.objects.active()
+            .filter(person=user)
+            .order_by()
+            .annotate(by_acting=Value(True))
+            .values_list("role_id", "by_acting")
+        )
+        rows = list(groups.union(acting))  # one query for both
+        cached = {pk for pk, _ in rows}
         user._sakip_role_ids = cached
+        # The roles held as a member of the group, not only by acting: acting_assignment() reads them.
+        user._sakip_group_ids = {pk for pk, by_acting in rows if not by_acting}
     return cached
 
 
@@ -36,6 +45,10 @@ def holds_role(user, field: str) -> Q:
 
 def acting_assignment(user, role_id: int) -> ActingAssignment | None:
     """The assignment by which ``user`` holds ``role_id`` today, when they hold it only by acting."""
-    if user.groups.filter(pk=role_id).exists():
+    group_ids = getattr(user, "_sakip_group_ids", None)
+    if group_ids is None:
+        if user.groups.filter(pk=role_id).exists():
+            return None
+    elif role_id in group_ids:
         return None
     return ActingAssignment.objects.active().filter(person=user, role_id=role_id).first()

@@ -212,10 +212,19 @@ class Measurement(models.Model):
         return str(self.document)
 
 
+SHEET_ORDER = ("objective_position", "objective_text", "position", "pk")
+
+
 class ResultQuerySet(models.QuerySet):
     def in_sheet_order(self) -> ResultQuerySet:
-        """As the office's form lists them: by objective, then by number within it."""
-        return self.order_by("objective_position", "objective_text", "position", "pk")
+        """As the office's form lists them: by objective, then by number within it.
+
+        Rows already loaded in this order (the document page prefetches them once for its panel and
+        its content digest) are used as loaded, not read again.
+        """
+        if self._result_cache is not None and self.query.order_by == SHEET_ORDER:
+            return self
+        return self.order_by(*SHEET_ORDER)
 
 
 class IndicatorResult(models.Model):

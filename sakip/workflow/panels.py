@@ -17,6 +17,8 @@ PANELS: list[Panel] = []
 RELATED: list[str] = []
 # Relations of the history entries that panels read, loaded with the timeline (select_related).
 HISTORY_RELATED: list[str] = []
+# Many-valued relations of Document that the page reads more than once, loaded once (prefetch_related).
+PREFETCH: list = []
 
 
 def register_panel(
@@ -25,8 +27,10 @@ def register_panel(
     *,
     select_related: tuple[str, ...] = (),
     history_related: tuple[str, ...] = (),
+    prefetch: tuple = (),
 ) -> None:
     PANELS.append(Panel(template, context))
+    PREFETCH.extend(lookup for lookup in prefetch if lookup not in PREFETCH)
     RELATED.extend(name for name in select_related if name not in RELATED)
     HISTORY_RELATED.extend(name for name in history_related if name not in HISTORY_RELATED)
 

@@ -556,7 +556,7 @@ def signature_preview(document: Document, by) -> Signature | None:
         return None
     if not holds_actor(by, step) or forward_refusal(document, step, by):
         return None
-    signer = _signer(by, step)
+    signer = _signer(by, step, as_loaded=True)
     if _signature_problems(by, step, signer):
         return None
     signature = _signature_for(document, step, by, signed_at=timezone.now(), signer=signer)
@@ -572,9 +572,20 @@ def preview_pdf(document: Document, signature: Signature) -> bytes | None:
     return None
 
 
-def _signer(user, step: Step) -> tuple[Profile | None, ActingAssignment | None]:
-    """The signer's profile, and the acting assignment by which they hold ``step``'s role (None: their own)."""
-    return Profile.objects.filter(user=user).first(), acting_assignment(user, step.actor.group_id)
+def _signer(user, step: Step, *, as_loaded: bool = False) -> tuple[Profile | None, ActingAssignment | None]:
+    """The signer's profile, and the acting assignment by which they hold ``step``'s role (None: their own).
+
+    A signing reads the profile afresh. A page (``as_loaded``) takes the one that came with the request's
+    user (the authentication backend loads it in the same query).
+    """
+    if as_loaded:
+        try:
+            profile = user.profile
+        except Profile.DoesNotExist:
+            profile = None
+    else:
+        profile = Profile.objects.filter(user=user).first()
+    return profile, acting_assignment(user, step.actor.group_id)
 
 
 def _signature_problems(user, step: Step, signer=None) -> dict[str, str]:
@@ -621,7 +632,6 @@ def _signature_for(document: Document, step: Step, by, *, signed_at, signer=None
     profile, acting = signer or _signer(by, step)
     approvals = [e for e in entries_of(document) if e.action == Action.APPROVE and e.step.number < step.number]
     paraf = approvals[-1] if approvals else None
-    paraf_profile = Profile.objects.filter(user=paraf.by_id).first() if paraf else None
     return Signature(
         document=document,
         signer=by,
@@ -633,10 +643,9 @@ def _signature_for(document: Document, step: Step, by, *, signed_at, signer=None
         nip=profile.nip,
         place=settings.SIGNATURE_PLACE,
         signed_at=signed_at,
-        paraf_name=paraf.by.get_full_name() if paraf else "",
-        paraf_jabatan=(paraf_profile.jabatan if paraf_profile and paraf_profile.jabatan else paraf.actor.name)
-        if paraf
-        else "",
+        # The initial as it was recorded: the name and position frozen in the approval's entry.
+        paraf_name=paraf.by_name if paraf else "",
+        paraf_jabatan=(paraf.by_jabatan or paraf.actor.name) if paraf else "",
         paraf_at=paraf.step_ended_at if paraf else None,
         token=secrets.token_urlsafe(24),  # 192 bits
     )

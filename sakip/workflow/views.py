@@ -157,6 +157,7 @@ def _detail_response(request, document: Document, action_form: ActionForm | None
                 "step", "actor", "to_step", "by", "signature", "distribution", *panels.HISTORY_RELATED
             ),
         ),
+        *panels.PREFETCH,
     )
     history = entries_of(document)[::-1]
     actions, withheld = offered_actions(document, request.user)

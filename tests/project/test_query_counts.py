@@ -18,12 +18,13 @@ SEKRETARIS, KASUBBAG, ANGGOTA = "Sekretaris", "Kasubbag. Program dan Evaluasi", 
 @pytest.fixture(params=[5, 500], ids=["5-documents", "500-documents"])
 def office(request, default_sop):
     people = make_people(default_sop)
-    for i in range(request.param - 3):
+    for i in range(request.param - 4):
         start_document(sop=default_sop, title=f"PK {i}", year=2026, by=people[SEKRETARIS])
     at_start = start_document(sop=default_sop, title="Baru", year=2026, by=people[SEKRETARIS])
     at_data = advance(start_document(sop=default_sop, title="Isi", year=2026, by=people[SEKRETARIS]), people, 3)
     at_review = advance(start_document(sop=default_sop, title="Tinjau", year=2026, by=people[SEKRETARIS]), people, 5)
-    return people, {"start": at_start, "data": at_data, "review": at_review}
+    at_signature = advance(start_document(sop=default_sop, title="Tanda", year=2026, by=people[SEKRETARIS]), people, 6)
+    return people, {"start": at_start, "data": at_data, "review": at_review, "sign": at_signature}
 
 
 def queries(client, user, url: str) -> int:
@@ -44,6 +45,9 @@ PAGES = [
     (ANGGOTA, "/dokumen/{data}/", 10),
     # A reviewer also sees what the resubmission changed: the snapshots come with the timeline.
     (KASUBBAG, "/dokumen/{review}/", 10),
+    # The signer also sees the signature as it will print: the profile comes with the user, the rows of the
+    # measurement are read once for the panel and the approval's digest, the paraf is the approval's entry.
+    (SEKRETARIS, "/dokumen/{sign}/", 10),
     (ANGGOTA, "/kinerja/dokumen/{data}/realisasi/", 10),
     (SEKRETARIS, "/dokumen/notifikasi/", 10),
     (SEKRETARIS, "/dokumen/baru/pengukuran-kinerja/", 10),

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from sakip.accounts.models import Profile
@@ -18,6 +18,13 @@ from sakip.workflow.services import DistributionInput, DocumentMovedOn, document
 from tests.conftest import advance, make_people, make_user, start_document
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages are compared in English (the msgids); pages follow the language their cookie asks."""
+    with translation.override("en"):
+        yield
 
 
 # --- the pattern -------------------------------------------------------------------------------------------------
