@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -260,7 +259,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("workflow:notifications")
-    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    page = page_of(mine, request.GET.get("page"), per_page=30)
     roles = role_ids(request.user)
     for note in page:
         # What the notification told is kept as it was told; where the document is now is read now.
