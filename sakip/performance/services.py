@@ -374,7 +374,3 @@ def snapshot_data(measurement: Measurement) -> dict:
 
 def snapshot_take(*, measurement: Measurement, entry: HistoryEntry) -> Snapshot:
     return Snapshot.objects.create(measurement=measurement, entry=entry, data=snapshot_data(measurement))
-
-
-def missing_realisations(measurement: Measurement) -> int:
-    return measurement.indicator_results.filter(realisation__isnull=True).count()
